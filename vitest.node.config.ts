@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    name: 'node',
+    include: ['test/core/**/*.test.ts', 'test/node/**/*.test.ts'],
+    testTimeout: 120_000,
+  },
+});
