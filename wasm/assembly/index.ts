@@ -1,6 +1,32 @@
-/** Returns the dot product of two f64 arrays of length `n` at byte offsets `a` and `b`. */
-export function dot(a: usize, b: usize, n: i32): f64 {
-  let s: f64 = 0;
-  for (let i = 0; i < n; i++) s += load<f64>(a + (<usize>i << 3)) * load<f64>(b + (<usize>i << 3));
-  return s;
+// Exported kernels of kernels.wasm. Every pointer is a byte offset into the
+// exported memory obtained from `alloc`; matrices are row-major. Functions
+// ending in 32 take f32 input matrices, the others f64.
+import { gramRows as gramRowsT, matVec as matVecT, matTVec as matTVecT } from './products';
+
+export { alloc, reset, heapBase } from './heap';
+export { cholesky, choleskySolve, lastPivot } from './factor';
+export { symmetricEigen } from './eigen';
+
+export function gramRows64(x: usize, rows: i32, cols: i32, g: usize, out: usize): void {
+  gramRowsT<f64>(x, rows, cols, g, out);
+}
+
+export function gramRows32(x: usize, rows: i32, cols: i32, g: usize, out: usize): void {
+  gramRowsT<f32>(x, rows, cols, g, out);
+}
+
+export function matVec64(a: usize, rows: i32, cols: i32, x: usize, y: usize): void {
+  matVecT<f64>(a, rows, cols, x, y);
+}
+
+export function matVec32(a: usize, rows: i32, cols: i32, x: usize, y: usize): void {
+  matVecT<f32>(a, rows, cols, x, y);
+}
+
+export function matTVec64(a: usize, rows: i32, cols: i32, x: usize, y: usize): void {
+  matTVecT<f64>(a, rows, cols, x, y);
+}
+
+export function matTVec32(a: usize, rows: i32, cols: i32, x: usize, y: usize): void {
+  matTVecT<f32>(a, rows, cols, x, y);
 }

@@ -1,21 +1,14 @@
-import { MadmixError } from '../errors.js';
 import type { LinalgBackend, Matrix } from './backend.js';
+import { symmetricEigenJs } from './eigen.js';
+import { notPositiveDefinite } from './errors.js';
+import { gramRowsJs } from './gram-js.js';
 
 /** Plain TypeScript linear algebra: the reference the WASM kernels are tested against. */
 export const jsBackend: LinalgBackend = {
   name: 'js',
 
   gramRows(x: Matrix, rows: number, cols: number, out: Float64Array): void {
-    for (let i = 0; i < rows; i++) {
-      const xi = i * cols;
-      for (let j = 0; j <= i; j++) {
-        const xj = j * cols;
-        let s = 0;
-        for (let c = 0; c < cols; c++) s += x[xi + c] * x[xj + c];
-        out[i * rows + j] += s;
-        if (j !== i) out[j * rows + i] += s;
-      }
-    }
+    gramRowsJs(x, rows, cols, out);
   },
 
   gramCols(x: Matrix, rows: number, cols: number, out: Float64Array): void {
@@ -103,81 +96,6 @@ export const jsBackend: LinalgBackend = {
   },
 
   symmetricEigen(a: Float64Array, n: number, vectors: boolean) {
-    return jacobiEigen(a, n, vectors);
+    return symmetricEigenJs(a, n, vectors);
   },
 };
-
-function notPositiveDefinite(index: number, pivot: number): MadmixError {
-  return new MadmixError(
-    'invalid_parameter',
-    `The kernel plus lambda * I is not positive definite (pivot ${pivot} at row ${index}); use a larger lambda.`,
-    { row: index, pivot },
-  );
-}
-
-/**
- * Cyclic Jacobi eigenvalue iteration (Golub and Van Loan, Matrix Computations,
- * section 8.5). Slow for large `n` but simple and accurate to machine precision.
- */
-function jacobiEigen(input: Float64Array, n: number, wantVectors: boolean) {
-  const a = Float64Array.from(input);
-  const v = wantVectors ? identity(n) : undefined;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p * n + q] ** 2;
-    if (off < 1e-30 * Math.max(1, frobeniusSquared(a))) break;
-    for (let p = 0; p < n; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = a[p * n + q];
-        if (apq === 0) continue;
-        const theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        rotate(a, n, p, q, c, s);
-        if (v) {
-          for (let r = 0; r < n; r++) {
-            const vrp = v[r * n + p];
-            const vrq = v[r * n + q];
-            v[r * n + p] = c * vrp - s * vrq;
-            v[r * n + q] = s * vrp + c * vrq;
-          }
-        }
-      }
-    }
-  }
-  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => a[j * n + j] - a[i * n + i]);
-  const values = Float64Array.from(order, (i) => a[i * n + i]);
-  if (!v) return { values };
-  const sorted = new Float64Array(n * n);
-  for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) sorted[r * n + c] = v[r * n + order[c]];
-  return { values, vectors: sorted };
-}
-
-/** Applies the rotation `J^T A J` in the (p, q) plane to a symmetric matrix in place. */
-function rotate(a: Float64Array, n: number, p: number, q: number, c: number, s: number): void {
-  for (let r = 0; r < n; r++) {
-    const arp = a[r * n + p];
-    const arq = a[r * n + q];
-    a[r * n + p] = c * arp - s * arq;
-    a[r * n + q] = s * arp + c * arq;
-  }
-  for (let r = 0; r < n; r++) {
-    const apr = a[p * n + r];
-    const aqr = a[q * n + r];
-    a[p * n + r] = c * apr - s * aqr;
-    a[q * n + r] = s * apr + c * aqr;
-  }
-}
-
-function identity(n: number): Float64Array {
-  const m = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) m[i * n + i] = 1;
-  return m;
-}
-
-function frobeniusSquared(a: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * a[i];
-  return s;
-}

@@ -1,0 +1,156 @@
+/**
+ * Locates the first JSON syntax error in a text. `JSON.parse` reports
+ * positions in engine-specific wording (and not for every error), so the
+ * offset for the error message comes from this small RFC 8259 scanner.
+ */
+
+export interface SyntaxLocation {
+  /** Offset in UTF-16 code units. */
+  offset: number;
+  /** 1-based line and column. */
+  line: number;
+  column: number;
+  /** Short description of what the scanner expected there. */
+  expected: string;
+}
+
+class SyntaxFailure {
+  constructor(
+    readonly offset: number,
+    readonly expected: string,
+  ) {}
+}
+
+const WHITESPACE = new Set([' ', '\t', '\n', '\r']);
+const NUMBER = /-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
+const ESCAPE = /\\(["\\/bfnrt]|u[0-9a-fA-F]{4})/y;
+
+/** Returns where `text` stops being valid JSON, or undefined when it is valid. */
+export function locateJsonError(text: string): SyntaxLocation | undefined {
+  const scanner = new Scanner(text);
+  try {
+    scanner.skipWhitespace();
+    scanner.value();
+    scanner.skipWhitespace();
+    if (scanner.position < text.length) throw new SyntaxFailure(scanner.position, 'end of input');
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof SyntaxFailure)) throw error;
+    return toLocation(text, error.offset, error.expected);
+  }
+}
+
+function toLocation(text: string, offset: number, expected: string): SyntaxLocation {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text[i] === '\n') {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { offset, line, column: offset - lineStart + 1, expected };
+}
+
+class Scanner {
+  position = 0;
+
+  constructor(private readonly text: string) {}
+
+  skipWhitespace(): void {
+    while (this.position < this.text.length && WHITESPACE.has(this.text[this.position])) this.position++;
+  }
+
+  value(): void {
+    const char = this.text[this.position];
+    if (char === '{') return this.object();
+    if (char === '[') return this.array();
+    if (char === '"') return this.string();
+    if (char === '-' || (char >= '0' && char <= '9')) return this.number();
+    for (const literal of ['true', 'false', 'null']) {
+      if (this.text.startsWith(literal, this.position)) {
+        this.position += literal.length;
+        return;
+      }
+    }
+    throw new SyntaxFailure(this.position, 'a value');
+  }
+
+  private expect(char: string): void {
+    if (this.text[this.position] !== char) throw new SyntaxFailure(this.position, `"${char}"`);
+    this.position++;
+  }
+
+  private object(): void {
+    this.expect('{');
+    this.skipWhitespace();
+    if (this.text[this.position] === '}') {
+      this.position++;
+      return;
+    }
+    for (;;) {
+      this.skipWhitespace();
+      if (this.text[this.position] !== '"') throw new SyntaxFailure(this.position, 'a quoted key');
+      this.string();
+      this.skipWhitespace();
+      this.expect(':');
+      this.skipWhitespace();
+      this.value();
+      this.skipWhitespace();
+      const char = this.text[this.position];
+      if (char === '}') {
+        this.position++;
+        return;
+      }
+      if (char !== ',') throw new SyntaxFailure(this.position, '"," or "}"');
+      this.position++;
+    }
+  }
+
+  private array(): void {
+    this.expect('[');
+    this.skipWhitespace();
+    if (this.text[this.position] === ']') {
+      this.position++;
+      return;
+    }
+    for (;;) {
+      this.skipWhitespace();
+      this.value();
+      this.skipWhitespace();
+      const char = this.text[this.position];
+      if (char === ']') {
+        this.position++;
+        return;
+      }
+      if (char !== ',') throw new SyntaxFailure(this.position, '"," or "]"');
+      this.position++;
+    }
+  }
+
+  private string(): void {
+    this.expect('"');
+    while (this.position < this.text.length) {
+      const char = this.text[this.position];
+      if (char === '"') {
+        this.position++;
+        return;
+      }
+      if (char === '\\') {
+        ESCAPE.lastIndex = this.position;
+        if (!ESCAPE.test(this.text)) throw new SyntaxFailure(this.position, 'a valid escape sequence');
+        this.position = ESCAPE.lastIndex;
+        continue;
+      }
+      if (char < ' ') throw new SyntaxFailure(this.position, 'no raw control character inside a string');
+      this.position++;
+    }
+    throw new SyntaxFailure(this.position, 'a closing quote');
+  }
+
+  private number(): void {
+    NUMBER.lastIndex = this.position;
+    if (!NUMBER.test(this.text)) throw new SyntaxFailure(this.position, 'a number');
+    this.position = NUMBER.lastIndex;
+  }
+}

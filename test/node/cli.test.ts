@@ -1,0 +1,107 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseStats, statsToSafetensors } from '../../src/core/stats/index.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+const FIXTURE = join(ROOT, 'test/fixtures/mixtures/image-text-5.json');
+const TEXT_ONLY = join(ROOT, 'test/fixtures/mixtures/text-only-7.json');
+
+function cli(...args: string[]) {
+  const run = spawnSync(process.execPath, [join(ROOT, 'scripts/madmix.mjs'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+function tempFile(name: string, content: string | Uint8Array): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'madmix-cli-')), name);
+  writeFileSync(path, content);
+  return path;
+}
+
+describe('madmix CLI', () => {
+  it('mix: table for a fixture', () => {
+    const { code, stdout } = cli('mix', FIXTURE, '--backend', 'js');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^domain\s+weight %\s+score\s+bar/);
+    expect(stdout).toContain('language');
+    expect(stdout).toMatch(/solver version\s+\d+\.\d+\.\d+/);
+    expect(stdout).toMatch(/input hash\s+[0-9a-f]{64}/);
+  });
+
+  it('mix --json: full result', () => {
+    const { code, stdout } = cli('mix', TEXT_ONLY, '--method', 'chameleon', '--stage', 'pretrain', '--json');
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(result.method).toBe('chameleon');
+    expect(result.params).toEqual({ lambda: 10, stage: 'pretrain', modality: 'text' });
+    // Expected weight of "arxiv" from the text-only-7 fixture, to 1e-9.
+    expect(Math.abs(result.weights.arxiv - 0.13549971)).toBeLessThan(1e-8);
+  });
+
+  it('mix: default backend is wasm or noted', () => {
+    const { code, stdout, stderr } = cli('mix', FIXTURE);
+    expect(code).toBe(0);
+    if (!stdout.includes('backend         wasm')) expect(stderr).toContain('using the JS backend');
+  });
+
+  it('mix: safetensors input', () => {
+    const path = tempFile('stats.safetensors', statsToSafetensors(parseStats(readFileSync(FIXTURE))));
+    const json = JSON.parse(cli('mix', FIXTURE, '--json', '--backend', 'js').stdout);
+    const binary = JSON.parse(cli('mix', path, '--json', '--backend', 'js').stdout);
+    expect(binary.weights).toEqual(json.weights);
+  });
+
+  it('mix: manual weights flag', () => {
+    const weights = 'general=1,doc-chart-screen=1,math-reasoning=1,general-ocr=1,language=4';
+    const { code, stdout } = cli('mix', FIXTURE, '--method', 'manual', '--weights', weights, '--json', '--backend', 'js');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).weights.language).toBeCloseTo(0.5, 12);
+  });
+
+  it('path: table and json', () => {
+    const table = cli('path', FIXTURE, '--points', '4', '--backend', 'js');
+    expect(table.code).toBe(0);
+    expect(table.stdout.trim().split('\n').length).toBe(7);
+    const json = JSON.parse(cli('path', FIXTURE, '--json', '--backend', 'js').stdout);
+    expect(json.lambdas.length).toBe(25);
+  });
+
+  it('help: usage and exit 0', () => {
+    const { code, stdout } = cli('--help');
+    expect(code).toBe(0);
+    expect(stdout).toContain('madmix mix FILE');
+  });
+
+  it('broken file: exit 2 without stack', () => {
+    const { code, stderr } = cli('mix', tempFile('broken.json', '{"domains": [1, 2'));
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^madmix: /);
+    expect(stderr).not.toContain('    at ');
+  });
+
+  it('missing file: exit 2', () => {
+    const { code, stderr } = cli('mix', join(ROOT, 'no-such-file.json'));
+    expect(code).toBe(2);
+    expect(stderr).toContain('no-such-file.json');
+  });
+
+  it('unknown flag: exit 2 naming it', () => {
+    const { code, stderr } = cli('mix', FIXTURE, '--lamda', '3');
+    expect(code).toBe(2);
+    expect(stderr).toContain('--lamda');
+  });
+
+  it('invalid parameter: exit 2 naming it', () => {
+    const { code, stderr } = cli('mix', FIXTURE, '--lambda', '-1');
+    expect(code).toBe(2);
+    expect(stderr).toContain('lambda');
+  });
+
+  it('non-numeric value: exit 2', () => {
+    const { code, stderr } = cli('mix', FIXTURE, '--temperature', 'warm');
+    expect(code).toBe(2);
+    expect(stderr).toContain('--temperature');
+  });
+});
