@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: the pure core, CLI and batch scripts run in Node; the Worker
-// runs in workerd through the Cloudflare pool (see vitest.workers.config.ts).
+// Three projects: the pure core, CLI and batch scripts run in Node; the Worker
+// runs in workerd through the Cloudflare pool (see vitest.workers.config.ts),
+// and the pages are checked in headless Chromium against wrangler dev.
 export default defineConfig({
   test: {
-    projects: ['./vitest.node.config.ts', './vitest.workers.config.ts'],
+    projects: ['./vitest.node.config.ts', './vitest.workers.config.ts', './vitest.browser.config.ts'],
   },
 });

@@ -1,0 +1,145 @@
+import { MadmixError, show } from '../errors.js';
+import type { MixtureResult } from '../methods/types.js';
+import type { StoredResult } from '../../worker/types.js';
+import { summaryView, type ExportOptions } from './types.js';
+
+/** Epoch count above which a domain gets a warning, the same cap UniMax uses by default. */
+export const DEFAULT_MAX_EPOCHS = 4;
+
+/** One domain of a mixture with its size and, for a budget, the samples and epochs it implies. */
+export interface DomainPlan {
+  name: string;
+  weight: number;
+  score?: number;
+  /** Domain size from the statistics set. */
+  samples?: number;
+  tokens?: number;
+  datasets?: { name: string; samples?: number; tokens?: number }[];
+  /** Whole samples drawn from the domain for the budget. */
+  impliedSamples?: number;
+  /** Tokens drawn from the domain, when the budget is in tokens. */
+  impliedTokens?: number;
+  /** Passes over the domain the budget implies (implied samples / domain samples). */
+  epochs?: number;
+  /** Warnings about this domain, also listed in `MixturePlan.warnings`. */
+  warnings: string[];
+}
+
+/** A selected result with its options resolved and its budget applied. */
+export interface MixturePlan {
+  stored: StoredResult;
+  result: MixtureResult;
+  resultIndex: number;
+  unit: 'samples' | 'tokens';
+  budget?: number;
+  maxEpochs: number;
+  domains: DomainPlan[];
+  warnings: string[];
+}
+
+function invalid(field: string, value: unknown, fix: string): MadmixError {
+  return new MadmixError('invalid_parameter', `Invalid ${field} ${show(value)}: ${fix}.`, { field, value });
+}
+
+const isPositive = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
+
+/** Validates `options` against `stored` and fills in the defaults; throws `invalid_parameter`. */
+export function resolveOptions(stored: StoredResult, options: ExportOptions) {
+  const { budget, unit = 'samples', maxEpochs = DEFAULT_MAX_EPOCHS, resultIndex = 0 } = options;
+  if (budget !== undefined && !isPositive(budget)) {
+    throw invalid('budget', budget, 'use a positive finite number in the unit of `unit`, e.g. budget=1000000');
+  }
+  if (unit !== 'samples' && unit !== 'tokens') throw invalid('unit', unit, 'use "samples" or "tokens"');
+  if (!isPositive(maxEpochs)) throw invalid('maxEpochs', maxEpochs, 'use a positive number, e.g. maxEpochs=4');
+  const count = stored.results.length;
+  if (!Number.isInteger(resultIndex) || resultIndex < 0 || resultIndex >= count) {
+    throw invalid('index', resultIndex, `use an integer from 0 to ${count - 1}, the position of the result in the comparison`);
+  }
+  return { budget, unit, maxEpochs, resultIndex };
+}
+
+/**
+ * Splits `total` whole units in proportion to `shares` by the largest remainder
+ * method, so the parts sum to exactly `total`.
+ */
+export function apportion(shares: number[], total: number): number[] {
+  const sum = shares.reduce((a, b) => a + b, 0);
+  if (!(sum > 0) || total <= 0) return shares.map(() => 0);
+  const exact = shares.map((s) => (s / sum) * total);
+  const parts = exact.map(Math.floor);
+  let left = total - parts.reduce((a, b) => a + b, 0);
+  const order = exact.map((e, i) => i).sort((i, j) => exact[j] - parts[j] - (exact[i] - parts[i]) || i - j);
+  for (const i of order) {
+    if (left <= 0) break;
+    if (shares[i] > 0) {
+      parts[i] += 1;
+      left -= 1;
+    }
+  }
+  return parts;
+}
+
+/** Builds the per-domain plan of one stored result: sizes, and for a budget the implied samples and epochs. */
+export function planMixture(stored: StoredResult, options: ExportOptions = {}): MixturePlan {
+  const resolved = resolveOptions(stored, options);
+  const result = stored.results[resolved.resultIndex];
+  const sizes = new Map(summaryView(stored).domains.map((d) => [d.name, d]));
+  const domains: DomainPlan[] = result.domains.map((name) => {
+    const size = sizes.get(name);
+    return {
+      name,
+      weight: result.weights[name] ?? 0,
+      score: result.scores?.[name],
+      samples: size?.samples,
+      tokens: size?.tokens,
+      datasets: size?.datasets,
+      warnings: [],
+    };
+  });
+  const plan: MixturePlan = { stored, result, ...resolved, domains, warnings: [] };
+  if (resolved.budget !== undefined) applyBudget(plan, resolved.budget);
+  return plan;
+}
+
+function applyBudget(plan: MixturePlan, budget: number): void {
+  const { domains, unit } = plan;
+  if (unit === 'samples') {
+    const parts = apportion(domains.map((d) => d.weight), Math.round(budget));
+    domains.forEach((d, i) => {
+      d.impliedSamples = parts[i];
+      if (d.samples) d.epochs = parts[i] / d.samples;
+    });
+  } else {
+    const unknown: string[] = [];
+    for (const d of domains) {
+      d.impliedTokens = d.weight * budget;
+      if (d.tokens && d.samples) {
+        d.impliedSamples = Math.round(d.impliedTokens / (d.tokens / d.samples));
+        d.epochs = d.impliedTokens / d.tokens;
+      } else if (d.weight > 0) {
+        unknown.push(JSON.stringify(d.name));
+      }
+    }
+    if (unknown.length > 0) {
+      plan.warnings.push(
+        `Domains ${unknown.join(', ')} have no token and sample counts, so their implied samples and epochs are unknown; add "tokens" and "samples" to those domains in the statistics set.`,
+      );
+    }
+  }
+  for (const d of domains) warnDomain(plan, d, budget);
+}
+
+function warnDomain(plan: MixturePlan, d: DomainPlan, budget: number): void {
+  const name = JSON.stringify(d.name);
+  if (d.weight > 0 && d.impliedSamples === 0) {
+    d.warnings.push(
+      `Domain ${name} has weight ${d.weight.toPrecision(3)} but rounds to 0 samples at a budget of ${budget} ${plan.unit}, so it would never be drawn; raise the budget or give it a minimum weight.`,
+    );
+  }
+  if (d.epochs !== undefined && d.epochs > plan.maxEpochs) {
+    d.warnings.push(
+      `Domain ${name} would be repeated ${d.epochs.toFixed(1)} times, more than maxEpochs ${plan.maxEpochs}; lower its weight or cap its epochs (the unimax method does).`,
+    );
+  }
+  plan.warnings.push(...d.warnings);
+}
