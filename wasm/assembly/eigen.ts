@@ -43,7 +43,7 @@ export function symmetricEigen(v: usize, n: i32, d: usize, e: usize, g: usize, w
   return -1;
 }
 
-// tred2, reduction part: afterwards the lower triangle of v holds the
+// tred2, reduction part: afterwards the lower triangle of v contains the
 // Householder vectors, d the h values and e the subdiagonal.
 function tridiagonalize(v: usize, n: i32, d: usize, e: usize): void {
   for (let j = 0; j < n; j++) store<f64>(el(d, j), load<f64>(at(v, n, n - 1, j)));
@@ -157,7 +157,7 @@ function transpose(src: usize, n: i32, dst: usize): void {
 }
 
 // tql2: eigenvalues of the tridiagonal (d, e); with vectors, rotates the rows
-// of w, which holds the eigenvectors as rows. Returns -1, or the index that
+// of w, which contains the eigenvectors as rows. Returns -1, or the index that
 // did not converge.
 function ql(n: i32, d: usize, e: usize, w: usize, vectors: bool): i32 {
   for (let i = 1; i < n; i++) store<f64>(el(e, i - 1), load<f64>(el(e, i)));
@@ -194,6 +194,8 @@ function qlSweep(n: i32, l: i32, m: i32, d: usize, e: usize, w: usize, vectors: 
   let h = g - load<f64>(el(d, l));
   for (let i = l + 2; i < n; i++) store<f64>(el(d, i), load<f64>(el(d, i)) - h);
   const shift = h;
+
+  // Chase the bulge from row m up to row l with Givens rotations.
   p = load<f64>(el(d, m));
   let c: f64 = 1, c2: f64 = 1, c3: f64 = 1, s: f64 = 0, s2: f64 = 0;
   const el1 = load<f64>(el(e, l + 1));
@@ -210,6 +212,7 @@ function qlSweep(n: i32, l: i32, m: i32, d: usize, e: usize, w: usize, vectors: 
     store<f64>(el(d, i + 1), h + s * (c * g + s * di));
     if (vectors) rotateRows(at(w, n, i, 0), at(w, n, i + 1, 0), n, c, s);
   }
+
   p = -s * s2 * c3 * el1 * load<f64>(el(e, l)) / dl1;
   store<f64>(el(e, l), s * p);
   store<f64>(el(d, l), c * p);

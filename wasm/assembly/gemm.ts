@@ -34,6 +34,7 @@ function micro4x2<T>(a: usize, lda: usize, b: usize, ldb: usize, len: i32, c: us
   let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c10 = f64x2.splat(0), c11 = f64x2.splat(0);
   let c20 = f64x2.splat(0), c21 = f64x2.splat(0), c30 = f64x2.splat(0), c31 = f64x2.splat(0);
   const even = len & ~1;
+
   // SIMD body: two elements per row per step, 6 loads feed 8 multiply-adds.
   for (let p = 0; p < even; p += 2) {
     const off = <usize>p * sizeof<T>();
@@ -47,6 +48,7 @@ function micro4x2<T>(a: usize, lda: usize, b: usize, ldb: usize, len: i32, c: us
     r = load2<T>(a3 + off);
     c30 = f64x2.add(c30, f64x2.mul(r, x0)); c31 = f64x2.add(c31, f64x2.mul(r, x1));
   }
+
   let s00 = hsum(c00), s01 = hsum(c01), s10 = hsum(c10), s11 = hsum(c11);
   let s20 = hsum(c20), s21 = hsum(c21), s30 = hsum(c30), s31 = hsum(c31);
   // Scalar tail: the last element when `len` is odd.
@@ -58,6 +60,7 @@ function micro4x2<T>(a: usize, lda: usize, b: usize, ldb: usize, len: i32, c: us
     r = load1<T>(a2 + off); s20 += r * x0; s21 += r * x1;
     r = load1<T>(a3 + off); s30 += r * x0; s31 += r * x1;
   }
+
   addTo(c, alpha * s00); addTo(c + 8, alpha * s01);
   c += ldc; addTo(c, alpha * s10); addTo(c + 8, alpha * s11);
   c += ldc; addTo(c, alpha * s20); addTo(c + 8, alpha * s21);

@@ -165,6 +165,8 @@ function qlSweep(n: number, l: number, m: number, d: Float64Array, e: Float64Arr
   let h = g - d[l];
   for (let i = l + 2; i < n; i++) d[i] -= h;
   const shift = h;
+
+  // Chase the bulge from row m up to row l with Givens rotations.
   p = d[m];
   let c = 1;
   let c2 = 1;
@@ -186,6 +188,7 @@ function qlSweep(n: number, l: number, m: number, d: Float64Array, e: Float64Arr
     d[i + 1] = h + s * (c * g + s * d[i]);
     if (w) rotateRows(w, i * n, (i + 1) * n, n, c, s);
   }
+
   p = (-s * s2 * c3 * el1 * e[l]) / dl1;
   e[l] = s * p;
   d[l] = c * p;
@@ -224,7 +227,7 @@ function transpose(m: Float64Array, n: number): Float64Array {
   return t;
 }
 
-/** The error both backends raise when QL needs more than the maximum number of sweeps. */
+/** Creates the error both backends raise when QL needs more than the maximum number of sweeps. */
 export function noConvergence(index: number): MadmixError {
   return new MadmixError(
     'internal',

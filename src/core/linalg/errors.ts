@@ -1,6 +1,6 @@
 import { MadmixError } from '../errors.js';
 
-/** The error both backends raise when `A + shift I` has a non-positive pivot. */
+/** Creates the error both backends raise when `A + shift I` has a non-positive pivot. */
 export function notPositiveDefinite(index: number, pivot: number): MadmixError {
   return new MadmixError(
     'invalid_parameter',

@@ -1,0 +1,257 @@
+import { readFileSync } from 'node:fs';
+import { MadmixError } from '../../src/core/errors.js';
+import type { ModalityInfo, StatsSet } from '../../src/core/stats/index.js';
+import { Accumulator } from './accumulator.js';
+import { checkpointPath, loadCheckpoint, saveCheckpoint, type Checkpoint } from './checkpoint.js';
+import { ImageEncoder, WordVectorEncoder, type ImageModelConfig, type TextModelConfig } from './encoders.js';
+import type { InputSpec, Item } from './inputs.js';
+import { decodeImages, decodeVideo, mapLimit } from './media.js';
+import { buildStatsSet } from './output.js';
+import { fingerprintPlan, planInputs, type Plan } from './plan.js';
+import { Progress } from './progress.js';
+import { loadRuntime, type Device, type RuntimeChoice } from './runtime.js';
+import type { Shard } from './sampling.js';
+
+export interface EmbedOptions {
+  inputs: InputSpec;
+  samplesPerDataset: number;
+  seed: number;
+  shard: Shard;
+  batchSize: number;
+  /** Frames sampled evenly from each video. */
+  frames: number;
+  /** Concurrent decoder processes. */
+  jobs: number;
+  imageConfig?: ImageModelConfig;
+  textConfig?: TextModelConfig;
+  runtime: RuntimeChoice;
+  device: Device;
+  /** Folder for checkpoints; without it the run cannot resume. */
+  stateDir?: string;
+  checkpointEvery: number;
+  /** Discard an existing checkpoint instead of resuming from it. */
+  restart?: boolean;
+  progress?: boolean;
+  meta?: Record<string, string>;
+}
+
+export interface EmbedSummary {
+  items: number;
+  resumedItems: number;
+  seconds: number;
+  itemsPerSecond: number;
+  frames: number;
+  texts: number;
+  textsWithoutVectors: number;
+  exact: boolean;
+  runtime?: string;
+  providers?: string[];
+}
+
+interface ItemEmbedding {
+  image?: Float32Array;
+  video?: Float64Array;
+  text?: Float64Array;
+}
+
+interface DecodedBatch {
+  positions: number[];
+  images: Array<Uint8Array | undefined>;
+  videos: Array<Uint8Array[] | undefined>;
+  texts: Array<string | undefined>;
+}
+
+async function decodeBatch(plan: Plan, positions: number[], options: EmbedOptions): Promise<DecodedBatch> {
+  const geometry = options.imageConfig ?? { resize: 256, crop: 224 };
+  const items: Item[] = positions.map((position) => plan.items[position]);
+  const imageIndexes = items.flatMap((item, i) => (item.image ? [i] : []));
+  const decodedImages = await decodeImages(imageIndexes.map((i) => items[i].image as string), geometry, options.jobs);
+  const images = new Array<Uint8Array | undefined>(items.length);
+  imageIndexes.forEach((i, k) => (images[i] = decodedImages[k]));
+  const videos = await mapLimit(items, options.jobs, (item) =>
+    item.video ? decodeVideo(item.video, geometry, options.frames) : Promise.resolve(undefined),
+  );
+  const texts = items.map((item) => item.text ?? (item.textFile ? readTextFile(item.textFile) : undefined));
+  return { positions, images, videos, texts };
+}
+
+function readTextFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new MadmixError('not_found', `cannot read text file ${file}: ${(error as Error).message}`, { file });
+  }
+}
+
+/** Runs the encoder over frames in chunks of `batchSize`. */
+async function encodeFrames(encoder: ImageEncoder, frames: Uint8Array[], batchSize: number): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for (let start = 0; start < frames.length; start += batchSize) {
+    out.push(...(await encoder.run(frames.slice(start, start + batchSize))));
+  }
+  return out;
+}
+
+class Encoders {
+  private image?: Promise<ImageEncoder>;
+  private text?: WordVectorEncoder;
+
+  constructor(private readonly options: EmbedOptions) {}
+
+  imageEncoder(): Promise<ImageEncoder> {
+    const { imageConfig, runtime, device } = this.options;
+    if (!imageConfig) throw new MadmixError('invalid_parameter', 'the inputs contain images or videos but no image model is set; pass --image-model CONFIG');
+    this.image ??= loadRuntime(runtime, device).then((loaded) => ImageEncoder.create(imageConfig, loaded, device));
+    return this.image;
+  }
+
+  textEncoder(): WordVectorEncoder {
+    const { textConfig } = this.options;
+    if (!textConfig) throw new MadmixError('invalid_parameter', 'the inputs contain texts but no text model is set; pass --text-model CONFIG');
+    this.text ??= new WordVectorEncoder(textConfig);
+    return this.text;
+  }
+
+  async loadedImageEncoder(): Promise<ImageEncoder | undefined> {
+    return this.image ? await this.image : undefined;
+  }
+}
+
+async function embedBatch(batch: DecodedBatch, encoders: Encoders, options: EmbedOptions): Promise<ItemEmbedding[]> {
+  const results: ItemEmbedding[] = batch.positions.map(() => ({}));
+  const imageIndexes = batch.images.flatMap((image, i) => (image ? [i] : []));
+  const videoIndexes = batch.videos.flatMap((video, i) => (video ? [i] : []));
+  if (imageIndexes.length > 0 || videoIndexes.length > 0) {
+    const encoder = await encoders.imageEncoder();
+    const frames = [...imageIndexes.map((i) => batch.images[i] as Uint8Array), ...videoIndexes.flatMap((i) => batch.videos[i] as Uint8Array[])];
+    const embedded = await encodeFrames(encoder, frames, options.batchSize);
+    imageIndexes.forEach((i, k) => (results[i].image = embedded[k]));
+    let offset = imageIndexes.length;
+    for (const i of videoIndexes) {
+      const clip = batch.videos[i] as Uint8Array[];
+      // Mean-pool the clip's frames in frame order, in float64.
+      const mean = new Float64Array(encoder.config.dim);
+      for (let f = 0; f < clip.length; f++) {
+        const row = embedded[offset + f];
+        for (let d = 0; d < mean.length; d++) mean[d] += row[d];
+      }
+      for (let d = 0; d < mean.length; d++) mean[d] /= clip.length;
+      results[i].video = mean;
+      offset += clip.length;
+    }
+  }
+  batch.texts.forEach((text, i) => {
+    if (text === undefined) return;
+    results[i].text = encoders.textEncoder().embed(text)?.vector;
+  });
+  return results;
+}
+
+/** The ModalityInfo entries of the modalities the plan uses. */
+function modalityInfos(plan: Plan, options: EmbedOptions): ModalityInfo[] {
+  const used = new Set(plan.domains.flatMap((domain) => domain.modalities));
+  const infos: ModalityInfo[] = [];
+  const image = options.imageConfig;
+  if (used.has('image') && image) infos.push({ name: 'image', dim: image.dim, model: image.name, layer: image.layer });
+  if (used.has('video') && image) {
+    infos.push({ name: 'video', dim: image.dim, model: image.name, layer: `${image.layer}, mean of ${options.frames} frames` });
+  }
+  const text = options.textConfig;
+  if (used.has('text') && text) infos.push({ name: 'text', dim: text.dim, model: text.name, layer: text.layer });
+  return infos;
+}
+
+function settingsOf(options: EmbedOptions): Record<string, unknown> {
+  return {
+    samplesPerDataset: options.samplesPerDataset,
+    seed: options.seed,
+    batchSize: options.batchSize,
+    frames: options.frames,
+    image: options.imageConfig && { ...options.imageConfig, path: undefined },
+    text: options.textConfig && { ...options.textConfig, path: undefined },
+  };
+}
+
+/** Test hook: SIGKILL this process after that many batches, to check resuming after a real kill. */
+const KILL_AFTER = Number(process.env.MADMIX_EMBED_KILL_AFTER_BATCHES ?? 0);
+
+/**
+ * Embeds this shard's items batch by batch and reduces them to counts and
+ * sums. With a state folder it checkpoints every `checkpointEvery` batches
+ * and resumes from the last checkpoint, skipping the items it holds.
+ */
+export async function runEmbedding(options: EmbedOptions, plan = planInputs(options.inputs, options.samplesPerDataset, options.seed, options.shard)): Promise<{ set: StatsSet; plan: Plan; summary: EmbedSummary }> {
+  const started = Date.now();
+  const total = plan.items.length;
+  const fingerprint = fingerprintPlan(plan, settingsOf(options));
+  const path = options.stateDir ? checkpointPath(options.stateDir, plan.shard) : undefined;
+  const loaded = path && !options.restart ? loadCheckpoint(path, fingerprint, total) : undefined;
+  const checkpoint: Checkpoint = loaded ?? { fingerprint, done: new Set(), accumulator: new Accumulator(), textsWithoutVectors: 0 };
+  const resumedItems = checkpoint.done.size;
+
+  const pending = plan.items.map((_, position) => position).filter((position) => !checkpoint.done.has(position));
+  const batches: number[][] = [];
+  for (let start = 0; start < pending.length; start += options.batchSize) batches.push(pending.slice(start, start + options.batchSize));
+
+  const encoders = new Encoders(options);
+  const progress = new Progress(total, resumedItems, options.progress ?? true);
+  let frames = 0;
+  let texts = 0;
+  let next = batches.length > 0 ? decodeBatch(plan, batches[0], options) : undefined;
+  for (let b = 0; b < batches.length; b++) {
+    const decoded = await (next as Promise<DecodedBatch>);
+    // Decode the next batch while this one runs through the encoders.
+    next = b + 1 < batches.length ? decodeBatch(plan, batches[b + 1], options) : undefined;
+    next?.catch(() => undefined);
+    const embeddings = await embedBatch(decoded, encoders, options);
+    decoded.positions.forEach((position, i) => {
+      const item = plan.items[position];
+      const where = `${item.domain}/${item.dataset} ${item.key}`;
+      const embedding = embeddings[i];
+      if (embedding.image) checkpoint.accumulator.add(item.domain, 'image', embedding.image, where);
+      if (embedding.video) checkpoint.accumulator.add(item.domain, 'video', embedding.video, where);
+      if (embedding.text) checkpoint.accumulator.add(item.domain, 'text', embedding.text, where);
+      if (decoded.texts[i] !== undefined) {
+        texts++;
+        if (!embedding.text) checkpoint.textsWithoutVectors++;
+      }
+      frames += (decoded.images[i] ? 1 : 0) + (decoded.videos[i]?.length ?? 0);
+      checkpoint.done.add(position);
+    });
+    if (path && ((b + 1) % options.checkpointEvery === 0 || b + 1 === batches.length)) saveCheckpoint(path, checkpoint, total);
+    progress.update(checkpoint.done.size);
+    if (KILL_AFTER > 0 && b + 1 === KILL_AFTER) process.kill(process.pid, 'SIGKILL');
+  }
+  progress.finish(checkpoint.done.size);
+
+  const meta: Record<string, string> = {
+    ...options.meta,
+    producer: 'scripts/embed',
+    seed: String(options.seed),
+    samplesPerDataset: String(options.samplesPerDataset),
+    shard: `${plan.shard.index}/${plan.shard.count}`,
+    sampledItems: String(plan.sampledCount),
+    rounding: 'embeddings rounded to multiples of 2^-30 before summing',
+  };
+  if (options.imageConfig?.sha256) meta.imageModelSha256 = options.imageConfig.sha256;
+  const set = buildStatsSet(plan, checkpoint.accumulator, modalityInfos(plan, options), meta);
+  const seconds = (Date.now() - started) / 1000;
+  const image = await encoders.loadedImageEncoder();
+  return {
+    set,
+    plan,
+    summary: {
+      items: total,
+      resumedItems,
+      seconds,
+      itemsPerSecond: (total - resumedItems) / Math.max(seconds, 1e-9),
+      frames,
+      texts,
+      textsWithoutVectors: checkpoint.textsWithoutVectors,
+      exact: checkpoint.accumulator.exact,
+      runtime: image?.runtime.name,
+      providers: image?.providers,
+    },
+  };
+}
+
