@@ -72,8 +72,8 @@ function timeBackend(backend: LinalgBackend, c: BenchCase, repeats: number): num
 }
 
 function flops(c: BenchCase): number {
-  // Symmetric rank-d update per modality (k^2 d multiply-adds counted as k^2 d flops, the usual syrk count
-  // halved by symmetry), Cholesky k^3 / 3, two triangular solves 2 k^2.
+  // The lower triangle of X X^T takes k^2 d / 2 multiply-adds, so k^2 d flops per modality (the usual syrk count).
+  // Cholesky takes k^3 / 3 flops and the two triangular solves 2 k^2.
   return c.modalities * c.k * c.k * c.d + c.k ** 3 / 3 + 2 * c.k * c.k;
 }
 

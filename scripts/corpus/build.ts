@@ -7,7 +7,7 @@ import { main as embed } from '../embed/cli.js';
 import { writeEmojiDomains } from './emoji.js';
 import { LEXNAMES, writeFortuneDomain, writeHelpClipDomain, writeIconDomain, writeWordnetDomain } from './sources.js';
 
-/** Where the pretrained weights are unless --model-dir or MADMIX_MODEL_DIR says otherwise. */
+/** Folder of the pretrained weights, used unless --model-dir or MADMIX_MODEL_DIR is set. */
 const DEFAULT_MODEL_DIR = '/work/shared/models';
 
 const USAGE = `Usage: npx tsx scripts/corpus/build.ts [options]
@@ -69,12 +69,14 @@ export async function buildCorpus(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+
   const work = values.work ?? join(tmpdir(), 'madmix-debian-corpus');
   const jobs = Number(values.jobs ?? availableParallelism());
   const started = Date.now();
   const domains = await prepareCorpus(work, jobs);
   process.stderr.write(`corpus: ${domains.length} domains in ${work} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
   if (values['prepare-only']) return 0;
+
   const modelDir = values['model-dir'] ?? process.env.MADMIX_MODEL_DIR ?? DEFAULT_MODEL_DIR;
   const args = [
     '--domains', work,

@@ -24,7 +24,7 @@ export interface ImageModelConfig {
   scale: number;
   mean: [number, number, number];
   std: [number, number, number];
-  /** `flatten`: output [N, dim, 1, 1] or [N, dim]; `mean-spatial`: mean of an [N, dim, H, W] map. */
+  /** Pooling of the output: `flatten` takes [N, dim, 1, 1] or [N, dim] as is, and `mean-spatial` averages an [N, dim, H, W] map. */
   pooling: 'flatten' | 'mean-spatial';
 }
 

@@ -213,15 +213,23 @@ export function discoverInputs(spec: InputSpec): DomainInput[] {
   }
   for (const spec2 of spec.llava ?? []) readLlava(spec2, spec.mediaRoot, sink);
 
-  return [...domains].map(([name, datasets]) => ({
-    name,
-    datasets: [...datasets]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([dataset, items]) => ({
-        name: dataset,
-        items: items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
-      })),
-  }));
+  const result: DomainInput[] = [];
+  for (const [name, datasets] of domains) {
+    const names = [...datasets.keys()].sort(compareStrings);
+    const sorted = names.map((dataset) => {
+      const items = datasets.get(dataset) as Item[];
+      items.sort((a, b) => compareStrings(a.key, b.key));
+      return { name: dataset, items };
+    });
+    result.push({ name, datasets: sorted });
+  }
+  return result;
+}
+
+/** Orders by UTF-16 code units, independent of the locale. */
+function compareStrings(a: string, b: string): number {
+  if (a < b) return -1;
+  return a > b ? 1 : 0;
 }
 
 /** Modalities an item carries: `image`, `video` and `text`. */

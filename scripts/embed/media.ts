@@ -154,7 +154,7 @@ export async function mapLimit<T, R>(inputs: readonly T[], limit: number, task: 
   return results;
 }
 
-/** One ffmpeg process for many raster files of one codec, through the concat demuxer. */
+/** Decodes many raster files of one codec in one ffmpeg process, through the concat demuxer. */
 async function decodeConcat(files: string[], geometry: FrameGeometry, folder: string): Promise<Uint8Array[] | undefined> {
   const list = join(folder, `list-${Math.random().toString(36).slice(2)}.txt`);
   writeFileSync(list, files.map((file) => `file '${file.replace(/'/g, "'\\''")}'\n`).join(''));
@@ -163,7 +163,8 @@ async function decodeConcat(files: string[], geometry: FrameGeometry, folder: st
     '-vf', frameFilter(geometry), '-f', 'rawvideo', '-pix_fmt', 'rgba', 'pipe:1'];
   const result = await runTool('ffmpeg', args, list);
   const frameBytes = geometry.crop * geometry.crop * 4;
-  // NOTE: a file that gave no frame next to one that gave two would keep the count and shift frames; single-frame images do not do that.
+  // NOTE: only the total frame count is checked. A file with no frame next to one with two would shift frames,
+  // which single-frame PNG and JPEG files do not produce.
   if (result.code !== 0 || result.stdout.length !== files.length * frameBytes) return undefined;
   return files.map((_, i) => flattenAlpha(result.stdout.subarray(i * frameBytes, (i + 1) * frameBytes), geometry.crop * geometry.crop));
 }

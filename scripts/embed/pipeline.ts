@@ -147,7 +147,7 @@ async function embedBatch(batch: DecodedBatch, encoders: Encoders, options: Embe
   return results;
 }
 
-/** The ModalityInfo entries of the modalities the plan uses. */
+/** Lists ModalityInfo entries for the modalities the plan uses. */
 function modalityInfos(plan: Plan, options: EmbedOptions): ModalityInfo[] {
   const used = new Set(plan.domains.flatMap((domain) => domain.modalities));
   const infos: ModalityInfo[] = [];

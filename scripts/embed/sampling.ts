@@ -39,7 +39,7 @@ export interface Shard {
   count: number;
 }
 
-/** A shard takes every `count`-th sampled item, starting at `index`. */
+/** Tests whether a sampled item belongs to the shard: every `count`-th item, starting at `index`. */
 export function inShard(position: number, shard: Shard): boolean {
   return position % shard.count === shard.index;
 }

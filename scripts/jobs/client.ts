@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-/** An HTTP error answer of the madmix service: status plus the `{ error: { code, message } }` body. */
+/** HTTP error response of the madmix service: status plus the `{ error: { code, message } }` body. */
 export class ServiceError extends Error {
   constructor(
     readonly status: number,
@@ -16,7 +16,7 @@ export class ServiceError extends Error {
 export interface ClientOptions {
   service: string;
   token: string;
-  /** Attempts per request for 5xx answers and network errors (default 5). */
+  /** Attempts per request for 5xx responses and network errors (default 5). */
   attempts?: number;
   /** First retry delay in milliseconds, doubled per attempt (default 500). */
   backoffMs?: number;
@@ -37,8 +37,8 @@ export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').upd
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Client of the /v1/jobs routes. Retries network errors and 5xx answers with
- * exponential backoff; 4xx answers are thrown at once as `ServiceError`,
+ * Client of the /v1/jobs routes. Retries network errors and 5xx responses with
+ * exponential backoff. 4xx responses are thrown at once as `ServiceError`,
  * since repeating the same request cannot fix them. The token never appears
  * in log lines or errors.
  */

@@ -66,7 +66,7 @@ export async function watch(options: WatchOptions): Promise<number> {
       idle = Math.min(idle * 2, idleMax);
       continue;
     }
-    idle = 1000;
+    let failed = false;
     log(`claimed job ${claim.jobId} shard ${claim.shardIndex}/${claim.shardCount} until ${claim.leaseExpiresAt}`);
     const stopRenewing = keepLease(options, claim, log);
     const stateDir = join(options.stateRoot, claim.jobId, `shard-${claim.shardIndex}`);
@@ -76,12 +76,19 @@ export async function watch(options: WatchOptions): Promise<number> {
         await runShard({ client: options.client, jobId: claim.jobId, shardIndex: claim.shardIndex, shardCount: claim.shardCount, embedArgs: claim.embedArgs, stateDir, log });
       }
       done++;
+      idle = 1000;
     } catch (error) {
       log(`job ${claim.jobId} shard ${claim.shardIndex}: failed (${(error as Error).message}); releasing the lease`);
+      failed = true;
     } finally {
       stopRenewing();
       await options.client.release(claim.jobId, claim.shardIndex, claim.leaseId).catch((error: Error) => log(`release failed: ${error.message}`));
       log(`released job ${claim.jobId} shard ${claim.shardIndex}`);
+    }
+    // A shard that keeps failing would be claimed again at once, so wait as when idle.
+    if (failed) {
+      await sleep(idle, options.signal);
+      idle = Math.min(idle * 2, idleMax);
     }
   }
   return done;

@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'rate_limited'
   | 'method_not_allowed'
+  | 'incomplete_body'
+  | 'storage_unavailable'
   | 'internal';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -44,6 +46,8 @@ const STATUS: Record<ErrorCode, number> = {
   unsupported_media_type: 415,
   rate_limited: 429,
   method_not_allowed: 405,
+  incomplete_body: 400,
+  storage_unavailable: 503,
   internal: 500,
 };
 

@@ -31,7 +31,7 @@ export async function readBody(c: Context<AppEnv>, limit: number, hint: string):
   let total = 0;
   const reader = stream.getReader();
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await readChunk(reader);
     if (done) break;
     total += value.byteLength;
     if (total > limit) {
@@ -48,6 +48,16 @@ export async function readBody(c: Context<AppEnv>, limit: number, hint: string):
     offset += chunk.byteLength;
   }
   return bytes;
+}
+
+/** Reads one chunk; a body the client cut off is 400 `incomplete_body`, not a server error. */
+async function readChunk(reader: ReadableStreamDefaultReader<Uint8Array<ArrayBuffer>>): Promise<ReadableStreamReadResult<Uint8Array<ArrayBuffer>>> {
+  try {
+    return await reader.read();
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new MadmixError('incomplete_body', `The request body ended early (${reason.slice(0, 120)}); send the whole body again.`);
+  }
 }
 
 /** Parses JSON text, turning a syntax error into 400 `invalid_json`. */

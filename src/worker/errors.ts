@@ -37,7 +37,7 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
   }
   logLine(error.status >= 500 ? 'error' : 'warn', error.message, { ...where, status: error.status, code: error.code });
   const headers: Record<string, string> = {};
-  if (error.code === 'rate_limited' && typeof error.details?.retryAfterSeconds === 'number') {
+  if ((error.code === 'rate_limited' || error.code === 'storage_unavailable') && typeof error.details?.retryAfterSeconds === 'number') {
     headers['retry-after'] = String(error.details.retryAfterSeconds);
   }
   return errorResponse(c, error, headers);

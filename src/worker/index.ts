@@ -11,6 +11,7 @@ import { meta } from './routes/meta.js';
 import { mixtures } from './routes/mixtures.js';
 import { pages } from './routes/pages.js';
 import { stats } from './routes/stats.js';
+import { storageGuard } from './storage.js';
 import { jobTokenScope } from './jobs/auth.js';
 import { jobs } from './jobs/index.js';
 
@@ -18,6 +19,7 @@ const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
 app.use(requestId({ headerName: 'x-request-id', limitLength: 128 }));
 app.use(readCors);
+app.use(storageGuard);
 app.use(logUnmatched);
 app.use(jobTokenScope);
 app.use(

@@ -2,6 +2,10 @@
 // contiguous: the dot-product form shared by the Gram kernels and the
 // blocked Cholesky update. Elements of A and B are f64 or f32 (T); sums are f64.
 
+// NOTE: base WebAssembly SIMD has 128-bit vectors and no fused multiply-add,
+// so one f64x2 multiply and add do 4 flops where one AVX2 FMA does 8. Expect
+// at most about half of single-thread OpenBLAS throughput from this kernel.
+
 // Cache blocking: a KC-long slice of MC + NC rows (2 x 64 x 256 x 8 = 256 KiB
 // for f64) stays in L2 while the 4 x 2 register blocks sweep over it.
 const KC: i32 = 256;

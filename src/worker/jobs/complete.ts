@@ -9,7 +9,7 @@ import { REGISTRY_NAME } from './coordinator.js';
 import { shardPartKey, type JobPlan, type JobResult } from './types.js';
 import { jobStub, loadJob, unwrap } from './upload.js';
 
-/** Merges the parts with mergeStats in shard-index order; memory holds the running merge plus one part. */
+/** Merges the parts with mergeStats in shard-index order; memory contains the running merge and one part. */
 async function mergeParts(c: Context<AppEnv>, jobId: string, parts: number[]): Promise<StatsSet> {
   let merged: StatsSet | undefined;
   for (const index of parts) {

@@ -11,8 +11,8 @@ export const REGISTRY_NAME = 'registry';
  * Coordinates one job (instance named by the job id) or, under the name
  * "registry", lists the open jobs. State lives in the object's SQLite
  * storage, and every method reads and writes it synchronously, with no await
- * in between, so calls run one at a time and a part can never be lost or
- * counted twice. Failures return a `JobFault` because RPC does not carry
+ * in between, so calls do not interleave and concurrent uploads cannot lose
+ * or double-count a part. Failures return a `JobFault` because RPC does not carry
  * error classes.
  */
 export class JobCoordinator extends DurableObject<Env> {

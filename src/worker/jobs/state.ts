@@ -96,7 +96,7 @@ export function claimShard(job: JobRecord, worker: string, leaseId: string, seco
   return { index, lease };
 }
 
-/** Extends a lease this worker still holds; an expired lease nobody else claimed may still be renewed. */
+/** Extends a lease this worker still holds; an expired lease that no other worker has claimed may still be renewed. */
 export function renewLease(job: JobRecord, index: number, leaseId: string, seconds: number, now: number): Lease | JobFault {
   const shard = job.shards[index];
   if (shard.part) return fault('conflict', `Shard ${index} is already uploaded; release the lease instead of renewing it.`, { shardIndex: index });

@@ -11,7 +11,7 @@ export interface PlanModality {
   layer?: string;
 }
 
-/** What a job embeds and how: fixed at creation. */
+/** Plan of a job: its domains, modalities, shards and sampling, fixed at creation. */
 export interface JobPlan {
   domains: PlanDomain[];
   modalities: PlanModality[];

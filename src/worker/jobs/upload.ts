@@ -51,7 +51,7 @@ function checkAgainstPlan(set: StatsSet, plan: JobPlan, dims: Record<string, num
     }
     for (const field of ['model', 'layer'] as const) {
       if (planned[field] !== undefined && modality[field] !== undefined && planned[field] !== modality[field]) {
-        throw new MadmixError('invalid_stats', `Shard ${index} modality ${show(modality.name)} has ${field} ${show(modality[field])}, but the plan says ${show(planned[field])}; embed with the planned encoder.`, {
+        throw new MadmixError('invalid_stats', `Shard ${index} modality ${show(modality.name)} has ${field} ${show(modality[field])}, but the plan expects ${show(planned[field])}; embed with the planned encoder.`, {
           modality: modality.name, field, expected: planned[field], actual: modality[field],
         });
       }
@@ -84,7 +84,7 @@ async function readChecksummedBody(c: Context<AppEnv>): Promise<{ bytes: Uint8Ar
   const bytes = await readBody(c, MAX_UPLOAD_BODY_BYTES, 'split the job into more shards');
   const checksum = await sha256Hex(bytes);
   if (checksum !== declared) {
-    throw new MadmixError('invalid_parameter', `Body sha256 is ${checksum} but x-content-sha256 says ${declared}; the body was changed or cut in transit, so send it again.`, {
+    throw new MadmixError('invalid_parameter', `Body sha256 is ${checksum} but header x-content-sha256 is ${declared}; the body was corrupted or truncated in transit, so send it again.`, {
       field: 'x-content-sha256', expected: declared, actual: checksum,
     });
   }

@@ -102,6 +102,7 @@ stats.openapi(listRoute, async (c) => {
   try {
     listed = await c.env.STATS.list({ prefix: 'stats/', cursor, limit, include: ['customMetadata'] });
   } catch (err) {
+    // R2 rejects a forged cursor like any other failure, so a failed list with a cursor is blamed on the cursor.
     if (!cursor) throw err;
     throw new MadmixError('invalid_parameter', `Invalid query parameter cursor ${show(cursor)}; pass the cursor of a previous page.`, {
       field: 'cursor',

@@ -10,7 +10,7 @@ export function makePng(file: string, variant: number, size = '96x64'): void {
   execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc=size=${size}:rate=10`, '-vf', `hue=h=${variant * 40}`, '-frames:v', '1', file]);
 }
 
-/** A 1-second VP8 WebM clip of the test pattern at 10 frames/s. */
+/** Writes a 1-second VP8 WebM clip of the test pattern at 10 frames/s. */
 export function makeWebm(file: string): void {
   execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=80x60:rate=10', '-t', '1', '-c:v', 'libvpx', file]);
 }
