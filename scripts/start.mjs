@@ -14,7 +14,7 @@ const port = Number(process.env.MADMIX_PORT ?? 8787);
 const origin = `http://${host}:${port}`;
 const tokenFile = join(root, '.wrangler', 'madmix-token');
 const devVarsFile = join(root, '.dev.vars');
-const exampleFile = join(root, 'data', 'example.stats.json');
+const exampleFile = join(root, 'data', 'debian-corpus.stats.json');
 const READY_TIMEOUT_MS = 90_000;
 
 const wranglerEnv = {
@@ -95,7 +95,7 @@ function printSummary(token, { statsId, shareUrl }) {
   console.log(`
 madmix is running at ${origin}
   write token   ${token}   (stored in .wrangler/madmix-token)
-  example set   ${statsId}   (data/example.stats.json)
+  example set   ${statsId}   (data/debian-corpus.stats.json)
   share page    ${shareUrl}
   API index     ${origin}/v1      OpenAPI: ${origin}/openapi.json
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, resolve } from 'node:path';
@@ -93,26 +94,49 @@ export class ImageEncoder {
     } catch (error) {
       throw new MadmixError('not_found', `cannot read model ${show(config.path)} of ${config.name}: ${(error as Error).message}; pass --model-dir or --image-model-path`);
     }
+    if (config.sha256) {
+      const actual = createHash('sha256').update(bytes).digest('hex');
+      if (actual !== config.sha256) {
+        throw new MadmixError('invalid_parameter', `model ${config.path} has sha256 ${actual}, but config ${config.name} expects ${config.sha256}; use the file the config names`);
+      }
+    }
     const { session, providers } = await createSession(runtime, bytes, device);
     return new ImageEncoder(config, runtime, session, providers);
   }
 
   /** Normalizes frames into one input tensor in the model's layout. */
   toTensor(frames: Uint8Array[]): import('onnxruntime-web').Tensor {
-    const { crop, mean, std, scale, layout } = this.config;
+    const { crop, layout } = this.config;
     const plane = crop * crop;
+    const table = this.normalizationTable();
     const data = new Float32Array(frames.length * 3 * plane);
     frames.forEach((rgb, n) => {
       const offset = n * 3 * plane;
-      for (let p = 0; p < plane; p++) {
-        for (let c = 0; c < 3; c++) {
-          const value = (rgb[p * 3 + c] * scale - mean[c]) / std[c];
-          data[layout === 'NCHW' ? offset + c * plane + p : offset + p * 3 + c] = value;
-        }
+      if (layout === 'NHWC') {
+        for (let i = 0; i < 3 * plane; i++) data[offset + i] = table[(i % 3) * 256 + rgb[i]];
+        return;
+      }
+      for (let c = 0; c < 3; c++) {
+        const channel = offset + c * plane;
+        for (let p = 0; p < plane; p++) data[channel + p] = table[c * 256 + rgb[p * 3 + c]];
       }
     });
     const dims = layout === 'NCHW' ? [frames.length, 3, crop, crop] : [frames.length, crop, crop, 3];
     return new this.runtime.ort.Tensor('float32', data, dims);
+  }
+
+  private table?: Float32Array;
+
+  /** Caches `(byte * scale - mean[c]) / std[c]` for every byte and channel, the same values a per-pixel formula gives. */
+  private normalizationTable(): Float32Array {
+    if (this.table) return this.table;
+    const { mean, std, scale } = this.config;
+    const table = new Float32Array(3 * 256);
+    for (let c = 0; c < 3; c++) {
+      for (let v = 0; v < 256; v++) table[c * 256 + v] = (v * scale - mean[c]) / std[c];
+    }
+    this.table = table;
+    return table;
   }
 
   /** Runs the session on one batch of frames and returns one embedding per frame. */

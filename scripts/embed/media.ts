@@ -64,9 +64,16 @@ function frameFilter(geometry: FrameGeometry): string {
 function flattenAlpha(rgba: Buffer, pixels: number): Uint8Array {
   const rgb = new Uint8Array(pixels * 3);
   for (let p = 0; p < pixels; p++) {
-    const alpha = rgba[p * 4 + 3] / 255;
+    const alpha = rgba[p * 4 + 3];
+    if (alpha === 255) {
+      rgb[p * 3] = rgba[p * 4];
+      rgb[p * 3 + 1] = rgba[p * 4 + 1];
+      rgb[p * 3 + 2] = rgba[p * 4 + 2];
+      continue;
+    }
+    const opacity = alpha / 255;
     for (let c = 0; c < 3; c++) {
-      rgb[p * 3 + c] = Math.round(rgba[p * 4 + c] * alpha + 255 * (1 - alpha));
+      rgb[p * 3 + c] = Math.round(rgba[p * 4 + c] * opacity + 255 * (1 - opacity));
     }
   }
   return rgb;

@@ -1,15 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { MadmixError } from '../../src/core/errors.js';
 import type { ModalityInfo, StatsSet } from '../../src/core/stats/index.js';
 import { Accumulator } from './accumulator.js';
 import { checkpointPath, loadCheckpoint, saveCheckpoint, type Checkpoint } from './checkpoint.js';
-import { ImageEncoder, WordVectorEncoder, type ImageModelConfig, type TextModelConfig } from './encoders.js';
-import type { InputSpec, Item } from './inputs.js';
-import { decodeImages, decodeVideo, mapLimit } from './media.js';
+import { decodeBatch, embedBatch, Encoders, type DecodedBatch } from './batch.js';
+import type { ImageModelConfig, TextModelConfig } from './encoders.js';
+import type { InputSpec } from './inputs.js';
 import { buildStatsSet } from './output.js';
 import { fingerprintPlan, planInputs, type Plan } from './plan.js';
 import { Progress } from './progress.js';
-import { loadRuntime, type Device, type RuntimeChoice } from './runtime.js';
+import type { Device, RuntimeChoice } from './runtime.js';
 import type { Shard } from './sampling.js';
 
 export interface EmbedOptions {
@@ -46,105 +44,6 @@ export interface EmbedSummary {
   exact: boolean;
   runtime?: string;
   providers?: string[];
-}
-
-interface ItemEmbedding {
-  image?: Float32Array;
-  video?: Float64Array;
-  text?: Float64Array;
-}
-
-interface DecodedBatch {
-  positions: number[];
-  images: Array<Uint8Array | undefined>;
-  videos: Array<Uint8Array[] | undefined>;
-  texts: Array<string | undefined>;
-}
-
-async function decodeBatch(plan: Plan, positions: number[], options: EmbedOptions): Promise<DecodedBatch> {
-  const geometry = options.imageConfig ?? { resize: 256, crop: 224 };
-  const items: Item[] = positions.map((position) => plan.items[position]);
-  const imageIndexes = items.flatMap((item, i) => (item.image ? [i] : []));
-  const decodedImages = await decodeImages(imageIndexes.map((i) => items[i].image as string), geometry, options.jobs);
-  const images = new Array<Uint8Array | undefined>(items.length);
-  imageIndexes.forEach((i, k) => (images[i] = decodedImages[k]));
-  const videos = await mapLimit(items, options.jobs, (item) =>
-    item.video ? decodeVideo(item.video, geometry, options.frames) : Promise.resolve(undefined),
-  );
-  const texts = items.map((item) => item.text ?? (item.textFile ? readTextFile(item.textFile) : undefined));
-  return { positions, images, videos, texts };
-}
-
-function readTextFile(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new MadmixError('not_found', `cannot read text file ${file}: ${(error as Error).message}`, { file });
-  }
-}
-
-/** Runs the encoder over frames in chunks of `batchSize`. */
-async function encodeFrames(encoder: ImageEncoder, frames: Uint8Array[], batchSize: number): Promise<Float32Array[]> {
-  const out: Float32Array[] = [];
-  for (let start = 0; start < frames.length; start += batchSize) {
-    out.push(...(await encoder.run(frames.slice(start, start + batchSize))));
-  }
-  return out;
-}
-
-class Encoders {
-  private image?: Promise<ImageEncoder>;
-  private text?: WordVectorEncoder;
-
-  constructor(private readonly options: EmbedOptions) {}
-
-  imageEncoder(): Promise<ImageEncoder> {
-    const { imageConfig, runtime, device } = this.options;
-    if (!imageConfig) throw new MadmixError('invalid_parameter', 'the inputs contain images or videos but no image model is set; pass --image-model CONFIG');
-    this.image ??= loadRuntime(runtime, device).then((loaded) => ImageEncoder.create(imageConfig, loaded, device));
-    return this.image;
-  }
-
-  textEncoder(): WordVectorEncoder {
-    const { textConfig } = this.options;
-    if (!textConfig) throw new MadmixError('invalid_parameter', 'the inputs contain texts but no text model is set; pass --text-model CONFIG');
-    this.text ??= new WordVectorEncoder(textConfig);
-    return this.text;
-  }
-
-  async loadedImageEncoder(): Promise<ImageEncoder | undefined> {
-    return this.image ? await this.image : undefined;
-  }
-}
-
-async function embedBatch(batch: DecodedBatch, encoders: Encoders, options: EmbedOptions): Promise<ItemEmbedding[]> {
-  const results: ItemEmbedding[] = batch.positions.map(() => ({}));
-  const imageIndexes = batch.images.flatMap((image, i) => (image ? [i] : []));
-  const videoIndexes = batch.videos.flatMap((video, i) => (video ? [i] : []));
-  if (imageIndexes.length > 0 || videoIndexes.length > 0) {
-    const encoder = await encoders.imageEncoder();
-    const frames = [...imageIndexes.map((i) => batch.images[i] as Uint8Array), ...videoIndexes.flatMap((i) => batch.videos[i] as Uint8Array[])];
-    const embedded = await encodeFrames(encoder, frames, options.batchSize);
-    imageIndexes.forEach((i, k) => (results[i].image = embedded[k]));
-    let offset = imageIndexes.length;
-    for (const i of videoIndexes) {
-      const clip = batch.videos[i] as Uint8Array[];
-      // Mean-pool the clip's frames in frame order, in float64.
-      const mean = new Float64Array(encoder.config.dim);
-      for (let f = 0; f < clip.length; f++) {
-        const row = embedded[offset + f];
-        for (let d = 0; d < mean.length; d++) mean[d] += row[d];
-      }
-      for (let d = 0; d < mean.length; d++) mean[d] /= clip.length;
-      results[i].video = mean;
-      offset += clip.length;
-    }
-  }
-  batch.texts.forEach((text, i) => {
-    if (text === undefined) return;
-    results[i].text = encoders.textEncoder().embed(text)?.vector;
-  });
-  return results;
 }
 
 /** Lists ModalityInfo entries for the modalities the plan uses. */

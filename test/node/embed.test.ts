@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -140,10 +140,33 @@ describe.skipIf(!hasFfmpeg)('batch embedding', () => {
     expect(parseStatsJson(readFileSync(out, 'utf8')).domains.length).toBe(3);
   });
 
+  it('domain folder: jsonl records and loose files', () => {
+    const folder = join(dir, 'mixed-domain');
+    mkdirSync(join(folder, 'lines'), { recursive: true });
+    writeFileSync(join(folder, 'lines', 'part.jsonl'), `${JSON.stringify({ text: 'red' })}\n\n${JSON.stringify({ text: 'blue', image: '../loose.png' })}\n`);
+    writeFileSync(join(folder, 'loose.txt'), 'green');
+    const [parsed] = discoverInputs({ domainDirs: [folder] });
+    expect(parsed.name).toBe('mixed-domain');
+    expect(parsed.datasets.map((dataset) => dataset.name)).toEqual(['lines', 'mixed-domain']);
+    expect(parsed.datasets[0].items.map((item) => item.text)).toEqual(['red', 'blue']);
+    expect(parsed.datasets[0].items[1].image).toBe(join(folder, 'loose.png'));
+    expect(parsed.datasets[1].items).toHaveLength(1);
+    expect(parsed.datasets[1].items[0].textFile).toBe(join(folder, 'loose.txt'));
+  });
+
+  it('model config: sha256 mismatch rejected', async () => {
+    const config = join(dir, 'models', 'pinned.json');
+    writeFileSync(config, JSON.stringify({ ...JSON.parse(readFileSync(models.image, 'utf8')), sha256: '0'.repeat(64) }));
+    const { io, err } = capture();
+    const code = await main(['--domain', corpus.shapes, '--image-model', config, '--text-model', models.text, '--no-progress', '--out', join(dir, 'pinned.json')], io);
+    expect(code).toBe(2);
+    expect(err()).toContain(`expects ${'0'.repeat(64)}`);
+  });
+
   it('unreadable image: error names the file', async () => {
     const broken = join(dir, 'broken');
     const file = join(broken, 'set', 'bad.png');
-    (await import('node:fs')).mkdirSync(join(broken, 'set'), { recursive: true });
+    mkdirSync(join(broken, 'set'), { recursive: true });
     writeFileSync(file, 'not a png');
     const { io, err } = capture();
     const code = await main(['--domain', broken, '--image-model', models.image, '--text-model', models.text, '--no-progress', '--out', join(dir, 'bad.json')], io);
