@@ -23,7 +23,7 @@ const RETRY_SECONDS = 5;
 function unavailable(op: string, err: unknown, requestId: string | undefined): MadmixError {
   const detail = err instanceof Error ? err.message : String(err);
   logLine('error', 'Storage operation failed', { requestId, op, detail: detail.slice(0, 300) });
-  return new MadmixError('storage_unavailable', `Storage is unavailable (${op} failed); nothing was changed by this step, retry in a few seconds.`, {
+  return new MadmixError('storage_unavailable', `Storage is unavailable because the R2 ${op} call failed. Retry the request in a few seconds (uploads and mixtures are idempotent).`, {
     operation: op,
     retryAfterSeconds: RETRY_SECONDS,
   });
@@ -54,9 +54,10 @@ export function guardBucket(bucket: R2Bucket, requestId?: string): R2Bucket {
   } as R2Bucket;
 }
 
-/** App middleware: every route sees the guarded bucket (behind the test hook when one is set in a test environment). */
+/** Replaces `c.env.STATS` with the guarded bucket for every route, wrapped by the test hook first when one is set in a test environment. */
 export const storageGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   const raw = faultHook && c.env.ENVIRONMENT === 'test' ? faultHook(c.env.STATS) : c.env.STATS;
-  c.env = Object.assign(Object.create(c.env) as AppEnv['Bindings'], { STATS: guardBucket(raw, c.get('requestId')) });
+  // Defines the property instead of assigning it, because an inherited setter on the bindings would change them for later requests.
+  c.env = Object.create(c.env, { STATS: { value: guardBucket(raw, c.get('requestId')), enumerable: true } }) as AppEnv['Bindings'];
   await next();
 };

@@ -11,4 +11,5 @@ export const bearerSecurity = [{ bearer: [] }];
 export const commonErrors = {
   401: errorResponseSpec('Missing, malformed or invalid bearer token (`unauthorized`).'),
   422: errorResponseSpec('Invalid field, parameter or statistics set.'),
+  503: errorResponseSpec('Storage failed (`storage_unavailable`); retry after the `Retry-After` seconds.'),
 };
