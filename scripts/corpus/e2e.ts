@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseStatsJson } from '../../src/core/stats/index.js';
-import { startDevServer } from '../../test/browser/dev-server.js';
+import { startDevServer } from '../lib/dev-server.js';
 import { JobsClient } from '../jobs/client.js';
 import { prepareCorpus } from './build.js';
 import { compareStats } from './compare-stats.js';

@@ -8,7 +8,7 @@ import { JobsClient, ServiceError } from '../../scripts/jobs/client.js';
 import { main as runMain } from '../../scripts/jobs/run.js';
 import { watch } from '../../scripts/jobs/watch.js';
 import { hashStats, mergeStats, parseStatsJson } from '../../src/core/stats/index.js';
-import { startDevServer, type DevServer } from '../browser/dev-server.js';
+import { startDevServer, type DevServer } from '../../scripts/lib/dev-server.js';
 
 /** Builds a shard part in the stats JSON form with dim-4 image and dim-2 text sums. */
 function shardStats(names: string[], seed: number): string {
