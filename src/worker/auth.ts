@@ -56,13 +56,19 @@ export async function tokenRole(c: Context<AppEnv>): Promise<Role | undefined> {
   if (!match) {
     throw new MadmixError('unauthorized', 'Malformed Authorization header; send `Authorization: Bearer <token>`.');
   }
-  const presented = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(match[1])));
+  const role = await roleOfToken(c.env.TOKEN_HASHES, match[1]);
+  if (!role) throw new MadmixError('unauthorized', 'Invalid bearer token; check the token or ask the operator for one.');
+  return role;
+}
+
+/** Returns the role that `TOKEN_HASHES` (`config`) gives `token`, or undefined when no entry matches. */
+export async function roleOfToken(config: string | undefined, token: string): Promise<Role | undefined> {
+  const presented = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token)));
   let role: Role | undefined;
   // Every entry is compared, so the time taken does not reveal which one matched.
-  for (const entry of tokenEntries(c.env.TOKEN_HASHES)) {
+  for (const entry of tokenEntries(config)) {
     if (digestsEqual(presented, entry.digest) && role !== 'write') role = entry.role;
   }
-  if (!role) throw new MadmixError('unauthorized', 'Invalid bearer token; check the token or ask the operator for one.');
   return role;
 }
 

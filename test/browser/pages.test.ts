@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_FORMATS } from '../../src/core/exports/index.js';
-import { startDevServer, type DevServer } from './dev-server.js';
+import { startDevServer, type DevServer } from '../../scripts/lib/dev-server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -143,6 +143,25 @@ describe.skipIf(!hasChromium)('pages in Chromium', () => {
     expect(await page.locator('a', { hasText: 'See its mixture' }).getAttribute('href')).toMatch(/^\/m\/[0-9a-f]{32}$/);
     await page.screenshot({ path: join(shots, 'landing.png'), fullPage: true });
     await page.context().close();
+  });
+
+  it('set page: compute form lands on the share page', async () => {
+    for (const javaScriptEnabled of [true, false]) {
+      const page = await open('/', javaScriptEnabled);
+      await page.locator('a', { hasText: 'Open the set' }).click();
+      await page.waitForURL(/\/s\/[0-9a-f]{64}$/);
+      expect(await page.locator('table.domains tbody tr').count()).toBe(names.length);
+      expect(await page.locator('table.domains td', { hasText: HOSTILE }).count()).toBe(1);
+      if (javaScriptEnabled) await page.screenshot({ path: join(shots, 'stats.png'), fullPage: true });
+      const form = page.locator('form[action$="/mixtures"]');
+      await form.locator('select[name=method]').selectOption('madmix');
+      await form.locator('input[name=lambda]').fill('10');
+      await form.locator('button[type=submit]').click();
+      // The form's defaults plus lambda 10 are the request beforeAll sent to the API, so the result id is the same.
+      await page.waitForURL(new RegExp(`/m/${mixtureId}$`));
+      await expect(page.locator('h1').textContent()).resolves.toContain('MaD-Mix mixture over 5 domains');
+      await page.context().close();
+    }
   });
 
   it('pages: make no request to another host', () => {

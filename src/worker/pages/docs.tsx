@@ -19,6 +19,9 @@ const ROUTES: [string, string, string][] = [
   ['GET', '/v1/mixtures/{id}', 'A stored result (immutable) with its share URL.'],
   ['GET', '/v1/mixtures/{id}/export/{format}', 'Download a result for a training framework; query budget, unit, maxEpochs, index.'],
   ['GET', '/m/{id}', 'Share page of a result.'],
+  ['GET', '/s/{id}', 'Page of a stored set: identity, domains, stored mixtures, and forms to compute a mixture or create an embedding job. Anyone with the id can open it.'],
+  ['POST', '/s/{id}/mixtures', 'Compute form (application/x-www-form-urlencoded: method, lambda, temperature, modality). Same checks, rate limit and result id as POST /v1/mixtures; redirects (303) to /m/{result id}, or shows the error on the set page.'],
+  ['POST', '/s/{id}/jobs', 'Job form (token, shards, samples, seed, folder). The token field is checked like a write bearer token; creates a job for the set\'s domains and modalities and shows its upload token once.'],
 ];
 
 const ERRORS: [string, number, string][] = [

@@ -80,11 +80,30 @@ export async function findExample(env: Env): Promise<ExampleSet | undefined> {
   return example;
 }
 
-/** Newest mixture (not comparison) on set `statsId`, from the results' custom metadata. */
-async function findResultFor(env: Env, statsId: string): Promise<string | undefined> {
+/** A stored result computed on a set, as listed in R2. */
+export interface ResultRef {
+  id: string;
+  kind: string;
+  uploaded: Date;
+}
+
+/**
+ * Returns up to `limit` stored results on set `statsId`, read from the results'
+ * custom metadata: mixtures before comparisons, newest first within each kind.
+ * NOTE: only the first 1000 keys of `results/` (in key order) are considered.
+ */
+export async function findResultsFor(env: Env, statsId: string, limit = 10): Promise<ResultRef[]> {
   const listed = await env.STATS.list({ prefix: 'results/', limit: 1000, include: ['customMetadata'] });
   const matches = (listed.objects as ListedObject[])
     .filter((o) => o.customMetadata?.statsId === statsId)
     .sort((a, b) => Number(b.customMetadata?.kind === 'mixture') - Number(a.customMetadata?.kind === 'mixture') || b.uploaded.getTime() - a.uploaded.getTime());
-  return matches[0] ? /^results\/([0-9a-f]{32})\.json$/.exec(matches[0].key)?.[1] : undefined;
+  return matches.slice(0, limit).flatMap((o) => {
+    const id = /^results\/([0-9a-f]{32})\.json$/.exec(o.key)?.[1];
+    return id ? [{ id, kind: o.customMetadata?.kind ?? 'mixture', uploaded: o.uploaded }] : [];
+  });
+}
+
+/** Id of the newest mixture on set `statsId`, else of its newest comparison. */
+async function findResultFor(env: Env, statsId: string): Promise<string | undefined> {
+  return (await findResultsFor(env, statsId, 1))[0]?.id;
 }

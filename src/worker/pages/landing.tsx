@@ -11,7 +11,8 @@ function Example(props: { example?: ExampleSet }) {
       <p>
         {`Set ${example.id.slice(0, 16)}… with ${example.domains.length} domains over the modalities ${example.modalities.join(', ') || 'none'}`}
         {example.meta.corpus ? ` (${example.meta.corpus})` : ''}.{' '}
-        {example.resultId ? <a href={`/m/${example.resultId}`}>See its mixture</a> : 'No mixture has been computed on it yet.'}
+        {example.resultId ? <a href={`/m/${example.resultId}`}>See its mixture</a> : 'No mixture has been computed on it yet.'}{' '}
+        <a href={`/s/${example.id}`}>Open the set</a> to see every domain, compute a mixture or create an embedding job.
       </p>
       <table>
         <thead>

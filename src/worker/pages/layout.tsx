@@ -28,8 +28,10 @@ code{padding:1px 4px}pre{padding:10px 12px;overflow-x:auto}
 ul.downloads{display:flex;flex-wrap:wrap;gap:8px;list-style:none;padding:0}
 ul.downloads a{display:inline-block;border:1px solid var(--line);border-radius:6px;padding:4px 10px;text-decoration:none}
 .warning{background:#fff8c5;border:1px solid #d4a72c;border-radius:6px;padding:8px 12px;margin:8px 0}
-form.budget{display:flex;flex-wrap:wrap;gap:10px;align-items:end}
-form.budget label{display:flex;flex-direction:column;font-size:13px;color:var(--muted)}
+form.budget,form.fields{display:flex;flex-wrap:wrap;gap:10px;align-items:end}
+form.budget label,form.fields label{display:flex;flex-direction:column;font-size:13px;color:var(--muted)}
+form.fields .warning{flex-basis:100%}
+code.secret{word-break:break-all}
 footer{color:var(--muted);font-size:13px;margin-top:40px;padding-bottom:30px;border-top:1px solid var(--line);padding-top:10px}
 `;
 

@@ -96,15 +96,16 @@ export function DiagnosticsList(props: { result: MixtureResult }) {
   );
 }
 
-/** Input identity: what a reader needs to reproduce the result. */
-export function Identity(props: { stored: StoredResult }) {
+/** Input identity: what a reader needs to reproduce the result. `statsPage` links the hash to the set's page. */
+export function Identity(props: { stored: StoredResult; statsPage?: boolean }) {
   const { stored } = props;
+  const hash = props.statsPage ? <a href={`/s/${stored.statsId}`}><code>{stored.statsId}</code></a> : <code>{stored.statsId}</code>;
   return (
     <dl class="facts">
       <dt>Result id</dt>
       <dd><code>{stored.id}</code></dd>
       <dt>Statistics set (sha256)</dt>
-      <dd><code>{stored.statsId}</code>{stored.statsStored ? ' (stored)' : ' (sent inline, not stored)'}</dd>
+      <dd>{hash}{stored.statsStored ? ' (stored)' : ' (sent inline, not stored)'}</dd>
       <dt>Created</dt>
       <dd>{stored.createdAt}</dd>
       {stored.results.map((r, i) => (

@@ -13,6 +13,8 @@ export interface ShareProps {
   options: ExportOptions;
   /** Message of an invalid budget query, shown next to the form. */
   optionsError?: string;
+  /** Whether the statistics set is still stored, so its page `/s/<hash>` exists. */
+  statsPage?: boolean;
 }
 
 /** Page title and description: the top domains, so a shared link previews the mixture. */
@@ -166,7 +168,7 @@ function SharePage(props: ShareProps & { plan: MixturePlan }) {
       {stored.path && <h2>Regularization path</h2>}
       {stored.path && <PathChart path={stored.path} chosen={lambda} highlight={ranked} />}
       <h2>Inputs and identity</h2>
-      <Identity stored={stored} />
+      <Identity stored={stored} statsPage={props.statsPage} />
     </Layout>
   );
 }
