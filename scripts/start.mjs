@@ -101,7 +101,7 @@ madmix is running at ${origin}
 
 Try:
   curl -s -X POST ${origin}/v1/mixtures -H 'content-type: application/json' \\
-    -d '{"stats": "${statsId}", "method": "madmix", "params": {"lambda": 1}}'
+    -d '{"stats": "${statsId}", "method": "madmix", "params": {"lambda": 10}}'
 
 Press Ctrl-C to stop.`);
 }

@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { MadmixError, show } from '../core/errors.js';
+import { locateJsonError } from '../core/stats/json-syntax.js';
 import type { AppEnv } from './env.js';
 import { MIB } from './limits.js';
 
@@ -65,8 +66,11 @@ export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
+    // The scanner names the line, the column and what was expected there, NaN and Infinity included.
+    const at = locateJsonError(text);
     const reason = err instanceof Error ? err.message : String(err);
-    throw new MadmixError('invalid_json', `Request body is not valid JSON (${reason}); send a JSON object.`);
+    const where = at ? ` at line ${at.line}, column ${at.column}: expected ${at.expected}` : ` (${reason})`;
+    throw new MadmixError('invalid_json', `Request body is not valid JSON${where}; send a JSON object.`, at ? { line: at.line, column: at.column } : undefined);
   }
 }
 

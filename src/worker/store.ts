@@ -71,8 +71,9 @@ export async function statsSize(env: Env, id: string): Promise<number> {
  * safetensors bytes. Returns `created: false` when it was stored before; two
  * racing uploads of one set write identical bytes, so the race is harmless.
  */
-export async function putStats(env: Env, set: StatsSet): Promise<{ id: string; created: boolean; size: number }> {
+export async function putStats(env: Env, set: StatsSet, maxBytes = Infinity): Promise<{ id: string; created: boolean; size: number }> {
   const bytes = statsToSafetensors(set);
+  if (bytes.byteLength > maxBytes) throw storedTooLarge(bytes.byteLength, maxBytes);
   const id = await sha256Hex(bytes);
   const key = statsKey(id);
   if (await env.STATS.head(key)) return { id, created: false, size: bytes.byteLength };
@@ -82,6 +83,20 @@ export async function putStats(env: Env, set: StatsSet): Promise<{ id: string; c
   });
   remember(id, set, bytes.byteLength);
   return { id, created: true, size: bytes.byteLength };
+}
+
+/**
+ * Sets are stored as F64 safetensors, which can be twice the size of an F32
+ * upload; a stored set above the upload limit could be downloaded but never
+ * uploaded again, so such a set is rejected before it is stored.
+ */
+function storedTooLarge(size: number, limit: number): MadmixError {
+  return new MadmixError(
+    'payload_too_large',
+    `The set is ${size} bytes once stored as canonical F64 safetensors, more than the limit of ${limit} bytes (the upload limit, so that every stored set can be downloaded and uploaded again); ` +
+      'split the domains into smaller sets, or reduce the embedding width.',
+    { storedBytes: size, limitBytes: limit },
+  );
 }
 
 /** Listing metadata. R2 caps an object's metadata at 8,192 bytes, so the modality list is cut at 1,024 characters. */

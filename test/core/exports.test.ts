@@ -2,7 +2,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { MadmixError } from '../../src/core/errors.js';
 import { EXPORT_FORMATS, planMixture, renderExport } from '../../src/core/exports/index.js';
-import { apportion } from '../../src/core/exports/plan.js';
+import { LLAVA_MAX_PASSES } from '../../src/core/exports/frameworks.js';
+import { apportion, MAX_BUDGET } from '../../src/core/exports/plan.js';
 import { CSV_COLUMNS } from '../../src/core/exports/tabular.js';
 import { csvField, quoteString, yamlNumber } from '../../src/core/exports/quote.js';
 import { HOSTILE, storedMixture } from './exports-fixture.js';
@@ -255,5 +256,68 @@ describe('exports: quoting helpers', () => {
     expect(yamlNumber(1e-7)).toBe('1.0e-7');
     expect(yamlNumber(1.5e-7)).toBe('1.5e-7');
     expect(yamlNumber(0.25)).toBe('0.25');
+  });
+});
+
+describe('exports: bounded output', () => {
+  const small = storedMixture([
+    { name: 'big', weight: 0.5, samples: 1_000_000 },
+    { name: 'tiny', weight: 0.5, samples: 10 },
+  ]);
+
+  function errorOf(run: () => unknown): MadmixError {
+    try {
+      run();
+    } catch (e) {
+      return e as MadmixError;
+    }
+    throw new Error('expected an error');
+  }
+
+  it('budget: rejects values above MAX_BUDGET and names the range', () => {
+    for (const budget of [1e16, 1e300]) {
+      const error = errorOf(() => renderExport(small, 'llava', { budget }));
+      expect(error.code).toBe('invalid_parameter');
+      expect(error.message).toContain(String(MAX_BUDGET));
+    }
+  });
+
+  it('budget: says an infinite value is not finite', () => {
+    const error = errorOf(() => renderExport(small, 'json', { budget: Number.POSITIVE_INFINITY }));
+    expect(error.message).toContain('not finite');
+  });
+
+  it('llava: rejects more passes than LLAVA_MAX_PASSES and names the dataset', () => {
+    const error = errorOf(() => renderExport(small, 'llava', { budget: 1e5 }));
+    expect(error.code).toBe('invalid_parameter');
+    expect(error.status).toBe(422);
+    expect(error.message).toContain('"tiny"');
+    expect(error.message).toContain(`${LLAVA_MAX_PASSES} passes`);
+  });
+
+  it('llava: lists each pass up to the cap', () => {
+    const body = renderExport(small, 'llava', { budget: 2 * 10 * LLAVA_MAX_PASSES }).body;
+    expect(body.match(/json_path: "tiny"\n {4}sampling_strategy: "all"/g)).toHaveLength(LLAVA_MAX_PASSES);
+  });
+
+  it('every format: output stays small at the largest budget', () => {
+    const wide = storedMixture([
+      { name: 'a', weight: 0.5, samples: 1e13 },
+      { name: 'b', weight: 0.5, samples: 1e13 },
+    ]);
+    for (const format of EXPORT_FORMATS) {
+      expect(renderExport(wide, format, { budget: MAX_BUDGET }).body.length).toBeLessThan(10_000);
+    }
+  });
+
+  it('tokens budget: names only the missing count', () => {
+    const noTokens = storedMixture([
+      { name: 'a', weight: 0.5, samples: 10 },
+      { name: 'b', weight: 0.5, tokens: 100 },
+    ]);
+    const warnings = planMixture(noTokens, { budget: 100, unit: 'tokens' }).warnings.join('\n');
+    expect(warnings).toContain('Domains "a" have no token count');
+    expect(warnings).toContain('Domains "b" have no sample count');
+    expect(warnings).not.toContain('no token and sample counts');
   });
 });

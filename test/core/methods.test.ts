@@ -143,6 +143,31 @@ describe('computeMixture properties', () => {
   });
 });
 
+describe('huge but finite inputs', () => {
+  it('manual: weights of 1e308 normalize to equal shares (tolerance 1e-15)', async () => {
+    const set = randomStats(3, { text: 2 }, 6);
+    const weights = Object.fromEntries(set.domains.map((d) => [d.name, 1e308]));
+    const result = await computeMixture(set, { method: 'manual', params: { weights } }, HASH);
+    for (const w of Object.values(result.weights)) expect(w).toBeCloseTo(1 / 3, 15);
+  });
+
+  it('proportional: sizes whose sum overflows normalize (tolerance 1e-15)', async () => {
+    const set = randomStats(2, { text: 2 }, 7);
+    set.domains[0].samples = 1.5e308;
+    set.domains[1].samples = 0.5e308;
+    const result = await computeMixture(set, { method: 'proportional' }, HASH);
+    expect(result.weights['domain-0']).toBeCloseTo(0.75, 15);
+  });
+
+  it('temperature: a tiny temperature gives the largest domain all the weight', async () => {
+    const set = randomStats(2, { text: 2 }, 8);
+    set.domains[0].samples = 10;
+    set.domains[1].samples = 20;
+    const result = await computeMixture(set, { method: 'temperature', params: { temperature: 0.001 } }, HASH);
+    expect(result.weights['domain-1']).toBe(1);
+  });
+});
+
 describe('validation errors', () => {
   const cases: [string, StatsSet, MixtureRequest, string, string][] = [
     ['unknown method', imageText, { method: 'magic' as MethodName }, 'unknown_method', 'madmix'],
@@ -167,6 +192,47 @@ describe('validation errors', () => {
   ];
   it.each(cases)('%s: rejected', async (_label, set, request, code, fragment) => {
     await expectCode(computeMixture(set, request, HASH), code, fragment);
+  });
+
+  it('temperature out of range: names the range', async () => {
+    for (const temperature of [1e300, 1e-300]) {
+      await expectCode(computeMixture(imageText, { method: 'madmix', params: { temperature } }, HASH), 'invalid_parameter', 'from 1e-12 to 1e12');
+    }
+  });
+
+  it('unimax budget above MAX_BUDGET: names the range', async () => {
+    await expectCode(computeMixture(textOnly, { method: 'unimax', params: { budget: 1e300 } }, HASH), 'invalid_parameter', 'at most 1e15');
+  });
+
+  it('size tokens on a set without tokens: says the count is missing', async () => {
+    const set = randomStats(2, { text: 2 }, 3);
+    set.domains.forEach((d) => delete d.tokens);
+    await expectCode(computeMixture(set, { method: 'proportional', params: { size: 'tokens' } }, HASH), 'invalid_parameter', 'has no tokens count');
+  });
+
+  it('chameleon on identical centroids: names the cause, not weights', async () => {
+    const set = randomStats(3, { text: 2 }, 4);
+    set.domains.forEach((d) => (d.stats.text = { count: 1, sum: Float64Array.of(1, 2) }));
+    const error = await computeMixture(set, { method: 'chameleon' }, HASH).catch((e: MadmixError) => e);
+    expect((error as MadmixError).code).toBe('invalid_stats');
+    expect((error as MadmixError).message).toContain('is the same (or zero)');
+    expect((error as MadmixError).message).not.toContain('positive weight');
+  });
+
+  it('overflowing centroid norm: invalid_stats naming domain and modality, not lambda', async () => {
+    const set = randomStats(3, { text: 2 }, 5);
+    set.domains[1].stats.text = { count: 1, sum: Float64Array.of(1e308, 1e308) };
+    const error = (await computeMixture(set, { method: 'madmix' }, HASH).catch((e: MadmixError) => e)) as MadmixError;
+    expect(error.code).toBe('invalid_stats');
+    expect(error.message).toMatch(/"domain-1".*"text".*overflows float64/);
+    expect(error.message).not.toContain('lambda');
+  });
+
+  it('overflowing centroid norm with normalize l2: computes', async () => {
+    const set = randomStats(3, { text: 2 }, 5);
+    set.domains[1].stats.text = { count: 1, sum: Float64Array.of(1e308, 1e308) };
+    const result = await computeMixture(set, { method: 'madmix', params: { normalize: 'l2' } }, HASH);
+    expect(Object.values(result.weights).every(Number.isFinite)).toBe(true);
   });
 
   it('non-finite centroid: invalid_stats', async () => {

@@ -57,6 +57,9 @@ const CASES: [string, Edit, RegExp[]][] = [
   ['NaN tokens', (s) => (s.domains[1].tokens = NaN), [/"language" tokens is NaN/]],
   ['bad dataset size', (s) => (s.domains[0].datasets = [{ name: 'a', samples: -2 }]), [/dataset "a" samples is -2/]],
   ['duplicate dataset', (s) => (s.domains[0].datasets = [{ name: 'a' }, { name: 'a' }]), [/dataset "a" twice/]],
+  ['samples near the largest double', (s) => (s.domains[0].samples = 1e308), [/"charts" samples is 1e\+308/, /2\^53 - 1/]],
+  ['fractional tokens', (s) => (s.domains[1].tokens = 2.5), [/"language" tokens is 2.5/, /whole number/]],
+  ['dataset samples above 2^53', (s) => (s.domains[0].datasets = [{ name: 'a', samples: 2 ** 60 }]), [/dataset "a" samples/, /2\^53 - 1/]],
   ['non-string meta', (s) => (s.meta = { seed: 7 as unknown as string }), [/meta\.seed is 7/, /strings/]],
 ];
 

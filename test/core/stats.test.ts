@@ -163,6 +163,39 @@ describe('stats json errors', () => {
     }
   });
 
+  it('json: a NaN literal is named, with the reason and the fix', () => {
+    const error = (() => {
+      try {
+        parseStatsJson('{"modalities":{"t":{"dim":1}},"domains":[{"name":"a","stats":{"t":{"count":1,"sum":[NaN]}}}]}');
+      } catch (e) {
+        return e as MadmixError;
+      }
+    })()!;
+    expect(error.code).toBe('invalid_json');
+    expect(error.message).toContain('not NaN: NaN and Infinity are not valid JSON');
+    expect(error.message).not.toMatch(/request body|upload/);
+  });
+
+  it('json: -Infinity literal is named', () => {
+    expect(() => parseStatsJson('{"a": -Infinity}')).toThrow(/not -Infinity/);
+  });
+
+  it('json: a key twice in one object is invalid_json naming the key', () => {
+    const text = '{"format":"madmix.stats","modalities":{"t":{"dim":1}},"domains":[],\n "domains":[{"name":"a","stats":{"t":{"count":1,"sum":[1]}}}]}';
+    try {
+      parseStatsJson(text);
+      expect.unreachable();
+    } catch (error) {
+      expect((error as MadmixError).code).toBe('invalid_json');
+      expect((error as MadmixError).message).toMatch(/key "domains" twice in one object \(again at line 2, column 2\)/);
+    }
+  });
+
+  it('json: the same key in different objects is fine', () => {
+    const text = '{"modalities":{"t":{"dim":1}},"domains":[{"name":"a","stats":{"t":{"count":1,"sum":[1]}}},{"name":"b","stats":{"t":{"count":1,"sum":[2]}}}]}';
+    expect(parseStatsJson(text).domains).toHaveLength(2);
+  });
+
   it.each([
     ['{"format":"other","modalities":{},"domains":[]}', /format is "other"/],
     ['{"format":"madmix.stats","version":2,"modalities":{},"domains":[]}', /version is 2/],

@@ -104,4 +104,29 @@ describe('madmix CLI', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('--temperature');
   });
+
+  it('mix: manual weights of 1e308 normalize, exit 0', () => {
+    const weights = 'general=1e308,doc-chart-screen=1e308,math-reasoning=0,general-ocr=0,language=1e308';
+    const { code, stdout, stderr } = cli('mix', FIXTURE, '--method', 'manual', '--weights', weights, '--json', '--backend', 'js');
+    expect(stderr).not.toContain('    at ');
+    expect(code).toBe(0);
+    // Three equal weights of 1e308: a third each, to 1e-12.
+    expect(JSON.parse(stdout).weights.language).toBeCloseTo(1 / 3, 12);
+  });
+
+  it('truncated safetensors file: message speaks of the file, not an upload', () => {
+    const { code, stderr } = cli('mix', tempFile('short.safetensors', Uint8Array.of(1, 2, 3)));
+    expect(code).toBe(2);
+    expect(stderr).toContain('statistics file is truncated');
+    expect(stderr).not.toMatch(/upload|request body/);
+  });
+
+  it('start: wrangler runs without telemetry and the Try command uses lambda 10', () => {
+    const start = readFileSync(join(ROOT, 'scripts/start.mjs'), 'utf8');
+    for (const setting of ["WRANGLER_SEND_METRICS: 'false'", "WRANGLER_SEND_ERROR_REPORTS: 'false'", "CLOUDFLARE_CF_FETCH_ENABLED: 'false'", "WRANGLER_HIDE_BANNER: 'true'"]) {
+      expect(start).toContain(setting);
+    }
+    expect(start).toContain('env: wranglerEnv');
+    expect(start).toContain('"params": {"lambda": 10}');
+  });
 });

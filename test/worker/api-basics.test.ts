@@ -12,6 +12,22 @@ describe('api basics', () => {
     expect((body.limits as Record<string, number>).inlineBodyBytes).toBe(2 * 1024 * 1024);
   });
 
+  it('index: lists the job routes', async () => {
+    const body = (await (await fetchApi('/v1')).json()) as { routes: string[] };
+    for (const route of ['POST /v1/jobs', 'POST /v1/jobs/claim', 'GET /v1/jobs/{id}', 'PUT /v1/jobs/{id}/shards/{index}', 'POST /v1/jobs/{id}/complete']) {
+      expect(body.routes).toContain(route);
+    }
+  });
+
+  it('json body: a NaN literal is 400 invalid_json saying NaN is not JSON', async () => {
+    const res = await fetchApi('/v1/mixtures', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"stats": "x", "params": {"lambda": NaN}}' });
+    expect(res.status).toBe(400);
+    const { error } = await errorOf(res);
+    expect(error.code).toBe('invalid_json');
+    expect(error.message).toContain('not NaN: NaN and Infinity are not valid JSON');
+    expect(error.message).toContain('line 1, column 37');
+  });
+
   it('openapi: documents every route from the zod schemas', async () => {
     const res = await fetchApi('/openapi.json');
     expect(res.status).toBe(200);

@@ -285,3 +285,53 @@ describe('POST /v1/compare', () => {
     expect((await errorOf(res)).error.code).toBe('unknown_method');
   });
 });
+
+describe('export query parameters', () => {
+  async function stored(): Promise<string> {
+    return ((await (await postJson('/v1/mixtures', { stats: tinyStats(3, 73) }, ip())).json()) as Stored).id;
+  }
+
+  it('export: budget far above the limit is 422 for llava, never a 500 or a huge file', async () => {
+    const id = await stored();
+    for (const budget of ['1e12', '1e14', '1e300']) {
+      const res = await fetchApi(`/v1/mixtures/${id}/export/llava?budget=${budget}`);
+      expect(res.status, budget).toBe(422);
+      expect((await errorOf(res)).error.details?.field).toBe('budget');
+    }
+  });
+
+  it('export: budget=1e400 says the value is not finite and gives the range', async () => {
+    const res = await fetchApi(`/v1/mixtures/${await stored()}/export/json?budget=1e400`);
+    expect(res.status).toBe(422);
+    const { message } = (await errorOf(res)).error;
+    expect(message).toContain('budget "1e400"');
+    expect(message).toContain('not finite');
+    expect(message).toContain('at most 1000000000000000');
+  });
+
+  it('export: a non-number or out-of-range value names the field, the value and the fix', async () => {
+    const id = await stored();
+    const cases: [string, RegExp][] = [
+      ['budget=abc', /budget "abc": not a number; use a number above 0/],
+      ['budget=-5', /budget -5: use a number above 0/],
+      ['maxEpochs=x', /maxEpochs "x": not a number/],
+      ['index=-1', /index -1: use an integer from 0 to 0/],
+    ];
+    for (const [query, pattern] of cases) {
+      const res = await fetchApi(`/v1/mixtures/${id}/export/csv?${query}`);
+      expect(res.status, query).toBe(422);
+      const { message } = (await errorOf(res)).error;
+      expect(message, query).toMatch(pattern);
+      expect(message, query).not.toMatch(/expected number|Too small/);
+    }
+  });
+
+  it('export: an unknown query parameter is 422 unknown_parameter listing the valid ones', async () => {
+    const res = await fetchApi(`/v1/mixtures/${await stored()}/export/json?foo=1`);
+    expect(res.status).toBe(422);
+    const { error } = await errorOf(res);
+    expect(error.code).toBe('unknown_parameter');
+    expect(error.message).toContain('"foo"');
+    expect(error.message).toContain('budget, unit, maxEpochs, index');
+  });
+});

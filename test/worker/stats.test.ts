@@ -152,6 +152,49 @@ describe('POST /v1/stats', () => {
   });
 });
 
+/** An F32 safetensors statistics file of `k` domains with one modality of width `dim`. */
+function f32Safetensors(k: number, dim: number): Uint8Array<ArrayBuffer> {
+  const sumBytes = 4 * k * dim;
+  const header = {
+    __metadata__: { format: 'madmix.stats/1', domains: JSON.stringify(Array.from({ length: k }, (_, i) => `d${i}`)), modalities: '{"image":{}}' },
+    'count.image': { dtype: 'I64', shape: [k], data_offsets: [0, 8 * k] },
+    'sum.image': { dtype: 'F32', shape: [k, dim], data_offsets: [8 * k, 8 * k + sumBytes] },
+  };
+  let text = JSON.stringify(header);
+  text += ' '.repeat((8 - ((8 + text.length) % 8)) % 8);
+  const bytes = new Uint8Array(8 + text.length + 8 * k + sumBytes);
+  const view = new DataView(bytes.buffer);
+  view.setBigUint64(0, BigInt(text.length), true);
+  bytes.set(new TextEncoder().encode(text), 8);
+  const data = 8 + text.length;
+  for (let i = 0; i < k; i++) view.setBigInt64(data + 8 * i, 1n, true);
+  const sums = new Float32Array(bytes.buffer, data + 8 * k, k * dim);
+  for (let i = 0; i < sums.length; i++) sums[i] = ((i * 7919) % 1000) / 1000;
+  return bytes;
+}
+
+describe('POST /v1/stats: media types and stored size', () => {
+  it('application/safetensors and other application/*safetensors* types: accepted', async () => {
+    const bytes = statsToSafetensors(parseStatsJson(JSON.stringify(tinyStats(3, 41))));
+    for (const type of ['application/safetensors', 'application/vnd.safetensors']) {
+      const res = await fetchApi('/v1/stats', { method: 'POST', headers: { ...write, 'content-type': type }, body: bytes });
+      expect(res.status, type).toBeLessThan(300);
+    }
+  });
+
+  it('F32 upload whose F64 form exceeds the upload limit: 413 stating both sizes, nothing stored', async () => {
+    const before = await statsObjectCount();
+    const bytes = f32Safetensors(512, 4096);
+    expect(bytes.byteLength).toBeLessThan(MAX_UPLOAD_BODY_BYTES);
+    const res = await fetchApi('/v1/stats', { method: 'POST', headers: { ...write, 'content-type': 'application/x-safetensors' }, body: bytes });
+    expect(res.status).toBe(413);
+    const body = await errorOf(res);
+    expect(body.error.message).toContain(`limit of ${MAX_UPLOAD_BODY_BYTES} bytes`);
+    expect(body.error.details?.storedBytes as number).toBeGreaterThan(MAX_UPLOAD_BODY_BYTES);
+    expect(await statsObjectCount()).toBe(before);
+  });
+});
+
 describe('reading stored sets', () => {
   it('list: pages with a cursor', async () => {
     for (let seed = 20; seed < 23; seed++) await upload(tinyStats(2, seed));

@@ -2,9 +2,18 @@
  * Blends for training frameworks. Paths are placeholders (dataset or domain
  * names) that the user replaces with real paths, and each file states this in a comment.
  */
+import { MadmixError, show } from '../errors.js';
 import { buildBlend, headerComment, type BlendEntry } from './blend.js';
 import type { MixturePlan } from './plan.js';
 import { quoteString, shellWord, yamlNumber } from './quote.js';
+
+/**
+ * Most full passes over one dataset the LLaVA export lists. The LLaVA-OneVision
+ * loader takes at most one pass per entry ("random:N" above the dataset size
+ * still yields the dataset once), so each pass is its own line; the cap bounds
+ * the file size.
+ */
+export const LLAVA_MAX_PASSES = 100;
 
 const PLACEHOLDER = 'Each path below is a placeholder (the dataset or domain name): replace it with the real path.';
 
@@ -90,7 +99,7 @@ export function llava(plan: MixturePlan): string {
   ]);
   const items: string[] = [];
   blend.entries.forEach((e, i) => {
-    for (const strategy of llavaStrategies(counts.samples[i], e.samples)) {
+    for (const strategy of llavaStrategies(counts.samples[i], e, plan)) {
       items.push(`  - json_path: ${quoteString(e.path)}\n    sampling_strategy: ${quoteString(strategy)}`);
     }
   });
@@ -116,11 +125,21 @@ function llavaCounts(plan: MixturePlan, entries: BlendEntry[]): { samples: (numb
   };
 }
 
-function llavaStrategies(count: number | undefined, size: number | undefined): string[] {
+function llavaStrategies(count: number | undefined, entry: BlendEntry, plan: MixturePlan): string[] {
+  const size = entry.samples;
   if (count === undefined) return ['all'];
   if (count === 0) return [];
   if (!size) return [`random:${count}`];
   const full = Math.floor(count / size);
+  if (full > LLAVA_MAX_PASSES) {
+    throw new MadmixError(
+      'invalid_parameter',
+      `Invalid budget ${show(plan.budget)}: dataset ${show(entry.path)} would be taken ${full} times (${count} samples of ${size}), ` +
+        `more than the ${LLAVA_MAX_PASSES} passes per dataset the llava export lists one line each; ` +
+        'lower the budget, or use an export that takes weights instead of passes (megatron, energon, hf, datajuicer).',
+      { field: 'budget', value: plan.budget, dataset: entry.path, passes: full, maxPasses: LLAVA_MAX_PASSES },
+    );
+  }
   const rest = count - full * size;
   return [...Array<string>(full).fill('all'), ...(rest > 0 ? [`random:${rest}`] : [])];
 }

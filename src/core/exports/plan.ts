@@ -1,10 +1,14 @@
 import { MadmixError, show } from '../errors.js';
+import { MAX_BUDGET } from '../methods/params.js';
 import type { MixtureResult } from '../methods/types.js';
 import type { StoredResult } from '../../worker/types.js';
 import { summaryView, type ExportOptions } from './types.js';
 
 /** Epoch count above which a domain gets a warning, the same cap UniMax uses by default. */
 export const DEFAULT_MAX_EPOCHS = 4;
+
+/** Largest export budget, the same bound the unimax method takes (see MAX_BUDGET in methods/params). */
+export { MAX_BUDGET };
 
 /** One domain of a mixture with its size and, for a budget, the samples and epochs it implies. */
 export interface DomainPlan {
@@ -46,8 +50,9 @@ const isPositive = (v: unknown): v is number => typeof v === 'number' && Number.
 /** Validates `options` against `stored` and fills in the defaults; throws `invalid_parameter`. */
 export function resolveOptions(stored: StoredResult, options: ExportOptions) {
   const { budget, unit = 'samples', maxEpochs = DEFAULT_MAX_EPOCHS, resultIndex = 0 } = options;
-  if (budget !== undefined && !isPositive(budget)) {
-    throw invalid('budget', budget, 'use a positive finite number in the unit of `unit`, e.g. budget=1000000');
+  if (budget !== undefined && !(isPositive(budget) && budget <= MAX_BUDGET)) {
+    const notFinite = typeof budget === 'number' && !Number.isFinite(budget) && !Number.isNaN(budget) ? 'the value is not finite; ' : '';
+    throw invalid('budget', budget, `${notFinite}use a number above 0 and at most ${MAX_BUDGET} in the unit of \`unit\`, e.g. budget=1000000`);
   }
   if (unit !== 'samples' && unit !== 'tokens') throw invalid('unit', unit, 'use "samples" or "tokens"');
   if (!isPositive(maxEpochs)) throw invalid('maxEpochs', maxEpochs, 'use a positive number, e.g. maxEpochs=4');
@@ -110,19 +115,21 @@ function applyBudget(plan: MixturePlan, budget: number): void {
       if (d.samples) d.epochs = parts[i] / d.samples;
     });
   } else {
-    const unknown: string[] = [];
+    const missing = { tokens: [] as string[], samples: [] as string[] };
     for (const d of domains) {
       d.impliedTokens = d.weight * budget;
       if (d.tokens && d.samples) {
         d.impliedSamples = Math.round(d.impliedTokens / (d.tokens / d.samples));
         d.epochs = d.impliedTokens / d.tokens;
       } else if (d.weight > 0) {
-        unknown.push(JSON.stringify(d.name));
+        missing[d.tokens ? 'samples' : 'tokens'].push(JSON.stringify(d.name));
       }
     }
-    if (unknown.length > 0) {
+    for (const [field, names] of Object.entries(missing)) {
+      if (names.length === 0) continue;
+      const count = field === 'tokens' ? 'token' : 'sample';
       plan.warnings.push(
-        `Domains ${unknown.join(', ')} have no token and sample counts, so their implied samples and epochs are unknown; add "tokens" and "samples" to those domains in the statistics set.`,
+        `Domains ${names.join(', ')} have no ${count} count, so their implied samples and epochs are unknown; add "${field}" to those domains in the statistics set, or export with unit=samples.`,
       );
     }
   }

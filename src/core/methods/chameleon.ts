@@ -1,7 +1,7 @@
 import { MadmixError, show } from '../errors.js';
 import type { LinalgBackend } from '../linalg/backend.js';
 import type { StatsSet } from '../stats/types.js';
-import { centroidBlocks } from './kernel-input.js';
+import { centroidBlocks, checkKernel } from './kernel-input.js';
 import type { MethodOutput } from './output.js';
 import { checkProblemSize } from './ridge.js';
 import { domainsWith, expandWeights, missingWarning, requireSome } from './single-modality.js';
@@ -29,11 +29,19 @@ export function chameleonMethod(set: StatsSet, params: Record<string, unknown>, 
   const centered = centerRows(block.rows, k, block.dim);
 
   const side = k <= block.dim ? 'dual' : 'primal';
-  const leverage = side === 'dual' ? leverageDual(centered, k, block.dim, lambda * k, backend) : leveragePrimal(centered, k, block.dim, lambda * k, backend);
+  const leverage = side === 'dual' ? leverageDual(centered, k, block.dim, lambda * k, backend, modality) : leveragePrimal(centered, k, block.dim, lambda * k, backend, modality);
   if (k < 2) {
     throw new MadmixError('invalid_stats', `Chameleon needs at least 2 domains with ${modality} statistics, got ${k}; add domains or use another method.`, {
       modality,
     });
+  }
+  if (!(leverage.reduce((a, b) => a + b, 0) > 0)) {
+    throw new MadmixError(
+      'invalid_stats',
+      `Every ${modality} centroid of the ${k} domains is the same (or zero), so the centered kernel is zero and Chameleon's leverage is undefined; ` +
+        'add domains whose embeddings differ, or choose another modality.',
+      { modality, domains: k },
+    );
   }
   const normalized = normalizeWeights(leverage, 'leverage');
   const zero = normalized.findIndex((l) => !(l > 0));
@@ -67,9 +75,10 @@ function centerRows(rows: Float64Array, k: number, dim: number): Float64Array {
 }
 
 /** Dual side: `L = diag(Kc (Kc + shift I)^-1)`, from solving against `Kc` itself. */
-function leverageDual(xc: Float64Array, k: number, dim: number, shift: number, backend: LinalgBackend): Float64Array {
+function leverageDual(xc: Float64Array, k: number, dim: number, shift: number, backend: LinalgBackend, modality: string): Float64Array {
   const kc = new Float64Array(k * k);
   backend.gramRows(xc, k, dim, kc);
+  checkKernel(kc, k, [modality]);
   const factor = backend.cholesky(kc, k, shift);
   // (Kc + shift I)^-1 Kc is the transpose of Kc (Kc + shift I)^-1 and has the same diagonal.
   const solved = backend.choleskySolve(factor, k, kc, k);
@@ -77,9 +86,10 @@ function leverageDual(xc: Float64Array, k: number, dim: number, shift: number, b
 }
 
 /** Primal side: `L_i = xc_i^T (Xc^T Xc + shift I)^-1 xc_i`, which never forms a `k x k` matrix. */
-function leveragePrimal(xc: Float64Array, k: number, dim: number, shift: number, backend: LinalgBackend): Float64Array {
+function leveragePrimal(xc: Float64Array, k: number, dim: number, shift: number, backend: LinalgBackend, modality: string): Float64Array {
   const gram = new Float64Array(dim * dim);
   backend.gramCols(xc, k, dim, gram);
+  checkKernel(gram, dim, [modality]);
   const factor = backend.cholesky(gram, dim, shift);
   const transposed = new Float64Array(dim * k);
   for (let i = 0; i < k; i++) for (let c = 0; c < dim; c++) transposed[c * k + i] = xc[i * dim + c];

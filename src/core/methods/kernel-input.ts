@@ -67,7 +67,12 @@ function writeCentroid(
     out[offset + c] = value;
     norm2 += value * value;
   }
-  if (normalize === 'none') return;
+  if (normalize === 'none') {
+    if (!Number.isFinite(norm2)) throw overflow(domain, modality);
+    return;
+  }
+  // Squares of values near 1e155 and above overflow; the norm of the scaled row does not.
+  if (!Number.isFinite(norm2)) norm2 = scaledNorm2(out, offset, dim);
   if (!(norm2 > 0)) {
     throw new MadmixError(
       'invalid_stats',
@@ -77,6 +82,45 @@ function writeCentroid(
   }
   const scale = 1 / Math.sqrt(norm2);
   for (let c = 0; c < dim; c++) out[offset + c] *= scale;
+}
+
+/** Divides the row `out[offset .. offset + dim)` by its largest absolute value in place and returns its new squared norm. */
+function scaledNorm2(out: Float64Array, offset: number, dim: number): number {
+  let max = 0;
+  for (let c = 0; c < dim; c++) max = Math.max(max, Math.abs(out[offset + c]));
+  let norm2 = 0;
+  for (let c = 0; c < dim; c++) {
+    out[offset + c] /= max;
+    norm2 += out[offset + c] * out[offset + c];
+  }
+  return norm2;
+}
+
+/** The error for a centroid or kernel entry beyond float64, which would make the factorization fail with NaN pivots. */
+export function overflow(domain: string, modality: string): MadmixError {
+  return new MadmixError(
+    'invalid_stats',
+    `Domain ${show(domain)} has a centroid of modality ${show(modality)} whose squared norm overflows float64; rescale the embeddings (divide every sum by the same factor) or use normalize: l2.`,
+    { domain, modality },
+  );
+}
+
+/**
+ * Throws `invalid_stats` when a kernel entry is not finite: centroids whose
+ * norms fit in float64 can still overflow once summed over modalities or
+ * centered, and the Cholesky factorization would then fail with a NaN pivot.
+ */
+export function checkKernel(gram: Float64Array, order: number, modalities: string[]): void {
+  for (let i = 0; i < gram.length; i++) {
+    if (!Number.isFinite(gram[i])) {
+      const row = Math.floor(i / order);
+      throw new MadmixError(
+        'invalid_stats',
+        `The kernel of modalities ${modalities.join(', ')} has a non-finite entry at row ${row}, because the centroids are too large for float64; rescale the embeddings (divide every sum by the same factor) or use normalize: l2.`,
+        { modalities, row },
+      );
+    }
+  }
 }
 
 /** Returns `trace((L L^T)^-1)` from a Cholesky factor `L` (`n x n`, row-major) by inverting `L` column by column. */

@@ -5,11 +5,8 @@ import { normalizeWeights } from './weights.js';
 
 /** `manual` method: user weights keyed by domain name, normalized to sum to 1. */
 export function manualMethod(set: StatsSet, params: Record<string, unknown>): MethodOutput {
-  const values = checkManualWeights(params.weights, set);
-  // Weights near the largest double overflow their sum to Infinity; dividing by the largest keeps the proportions.
-  const overflows = !Number.isFinite(values.reduce((a, b) => a + b, 0));
-  const max = Math.max(...values);
-  return { weights: normalizeWeights(overflows ? values.map((v) => v / max) : values, 'manual') };
+  // normalizeWeights rescales weights whose sum overflows, such as two weights of 1e308.
+  return { weights: normalizeWeights(checkManualWeights(params.weights, set), 'manual') };
 }
 
 /**

@@ -15,6 +15,17 @@ export const METHODS: readonly MethodName[] = [
   'manual',
 ];
 
+/** Bounds on `temperature`: beyond them the weights are one-hot or uniform to within rounding. */
+export const TEMPERATURE_MIN = 1e-12;
+export const TEMPERATURE_MAX = 1e12;
+
+/**
+ * Largest training budget, in samples or tokens: 1e15 is about 60 times the
+ * largest published training runs (near 1.5e13 tokens) and stays below 2^53,
+ * so whole-sample counts derived from it are exact integers.
+ */
+export const MAX_BUDGET = 1e15;
+
 /** Bounds on `lambda`: outside them the ridge system is either unregularized or all shrinkage. */
 export const LAMBDA_MIN = 1e-12;
 export const LAMBDA_MAX = 1e12;
@@ -56,8 +67,8 @@ type Check = (value: unknown, set: StatsSet) => void;
 
 const CHECKS: Record<string, Check> = {
   lambda: (v) => checkNumber('lambda', v, LAMBDA_MIN, LAMBDA_MAX, 'a number between 1e-12 and 1e12, e.g. 10'),
-  temperature: (v) => checkNumber('temperature', v, 1e-12, 1e12, 'a positive number, e.g. 1'),
-  budget: (v) => checkNumber('budget', v, Number.MIN_VALUE, Number.MAX_VALUE, 'a positive number in the unit of `size`'),
+  temperature: (v) => checkNumber('temperature', v, TEMPERATURE_MIN, TEMPERATURE_MAX, 'a number from 1e-12 to 1e12, e.g. 1'),
+  budget: (v) => checkNumber('budget', v, Number.MIN_VALUE, MAX_BUDGET, 'a number above 0 and at most 1e15 in the unit of `size`'),
   maxEpochs: (v) => checkNumber('maxEpochs', v, Number.MIN_VALUE, Number.MAX_VALUE, 'a positive number, e.g. 4'),
   normalize: (v) => checkChoice('normalize', v, ['none', 'l2']),
   stage: (v) => checkChoice('stage', v, ['pretrain', 'finetune']),
@@ -122,6 +133,14 @@ function fillDerived(method: MethodName, params: Record<string, unknown>, set: S
 export function domainSizes(set: StatsSet, unit: 'samples' | 'tokens'): number[] {
   const sizes = set.domains.map((d) => {
     const n = d[unit];
+    if (n === undefined) {
+      const other = unit === 'samples' ? 'tokens' : 'samples';
+      throw new MadmixError(
+        'invalid_parameter',
+        `Domain ${show(d.name)} has no ${unit} count, which size=${unit} needs for every domain; add "${unit}" to each domain of the statistics set, or use size=${other}.`,
+        { field: 'size', value: unit, domain: d.name },
+      );
+    }
     if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) {
       throw new MadmixError(
         'invalid_parameter',
@@ -142,7 +161,8 @@ export function domainSizes(set: StatsSet, unit: 'samples' | 'tokens'): number[]
 
 function checkNumber(field: string, value: unknown, min: number, max: number, fix: string): void {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw invalid(field, value, `use ${fix}`);
+    const notFinite = typeof value === 'number' && !Number.isFinite(value) && !Number.isNaN(value) ? 'the value is not finite, so ' : '';
+    throw invalid(field, value, `${notFinite}use ${fix}`);
   }
 }
 

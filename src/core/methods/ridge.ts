@@ -1,6 +1,6 @@
 import { MadmixError } from '../errors.js';
 import type { LinalgBackend } from '../linalg/backend.js';
-import { centroidBlocks, traceOfInverse, type ModalityBlock } from './kernel-input.js';
+import { centroidBlocks, checkKernel, traceOfInverse, type ModalityBlock } from './kernel-input.js';
 
 /** Largest Gram matrix whose eigenvalues are computed for `diagnostics.spectrum`. */
 export const SPECTRUM_MAX_ORDER = 256;
@@ -55,11 +55,13 @@ export function buildRidgeProblem(
   if (side === 'dual') {
     const gram = new Float64Array(k * k);
     for (const block of blocks) backend.gramRows(block.rows, k, block.dim, gram);
+    checkKernel(gram, k, blocks.map((b) => b.modality));
     return { k, width, side, blocks, delta, gram, order };
   }
   const z = concatColumns(blocks, k, width);
   const gram = new Float64Array(width * width);
   backend.gramCols(z, k, width, gram);
+  checkKernel(gram, width, blocks.map((b) => b.modality));
   // Z holds every centroid, so the per-block copies are dropped to halve peak memory.
   const slim = blocks.map((b) => ({ ...b, rows: new Float64Array(0) }));
   return { k, width, side, blocks: slim, delta, gram, order, z };

@@ -16,12 +16,14 @@ export function proportionalMethod(set: StatsSet, params: Record<string, unknown
   return { weights: normalizeWeights(domainSizes(set, params.size as SizeUnit), 'proportional') };
 }
 
-/** `temperature` method: `p_i ∝ (n_i / sum n)^(1/T)`. */
+/** `temperature` method: `p_i ∝ (n_i / sum n)^(1/T)`, computed as `(n_i / max n)^(1/T)`. */
 export function temperatureMethod(set: StatsSet, params: Record<string, unknown>): MethodOutput {
   const sizes = domainSizes(set, params.size as SizeUnit);
-  const total = sizes.reduce((a, b) => a + b, 0);
+  // Scaling by the largest size instead of the total gives the same proportions,
+  // and the largest domain keeps weight 1 however small T is, so no weight set underflows to all zeros.
+  const largest = sizes.reduce((a, b) => Math.max(a, b), 0);
   const exponent = 1 / (params.temperature as number);
-  return { weights: normalizeWeights(sizes.map((n) => (n / total) ** exponent), 'temperature') };
+  return { weights: normalizeWeights(sizes.map((n) => (n / largest) ** exponent), 'temperature') };
 }
 
 /**

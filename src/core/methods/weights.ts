@@ -44,12 +44,27 @@ export function normalizeWeights(values: ArrayLike<number>, source: string): Flo
       source,
     });
   }
-  const out = Float64Array.from(values, (v) => v / total);
+  // Finite values near the largest double can sum to Infinity; dividing by the
+  // largest first keeps their proportions and a finite sum (at most the count).
+  const scaled = Number.isFinite(total) ? values : scaleByMax(values);
+  if (scaled !== values) total = sumOf(scaled);
+  const out = Float64Array.from(scaled, (v) => v / total);
   // A second pass absorbs the rounding of the first, so the sum is 1 to within a few ulps.
-  let again = 0;
-  for (let i = 0; i < out.length; i++) again += out[i];
+  const again = sumOf(out);
   for (let i = 0; i < out.length; i++) out[i] /= again;
   return out;
+}
+
+function sumOf(values: ArrayLike<number>): number {
+  let total = 0;
+  for (let i = 0; i < values.length; i++) total += values[i];
+  return total;
+}
+
+function scaleByMax(values: ArrayLike<number>): Float64Array {
+  let max = 0;
+  for (let i = 0; i < values.length; i++) max = Math.max(max, values[i]);
+  return Float64Array.from(values, (v) => v / max);
 }
 
 /** Maps values in domain order to an object keyed by domain name. */

@@ -46,6 +46,6 @@ function decodeUtf8(bytes: Uint8Array): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new MadmixError('invalid_json', 'request body is not valid UTF-8; send statistics as UTF-8 JSON or as safetensors');
+    throw new MadmixError('invalid_json', 'the statistics text is not valid UTF-8; write statistics as UTF-8 JSON or as safetensors');
   }
 }

@@ -23,7 +23,39 @@ class SyntaxFailure {
 
 const WHITESPACE = new Set([' ', '\t', '\n', '\r']);
 const NUMBER = /-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
+const NON_FINITE = /^(NaN|-?Infinity)/;
 const ESCAPE = /\\(["\\/bfnrt]|u[0-9a-fA-F]{4})/y;
+
+/** A key that appears twice in one object, with the location of its second occurrence. */
+export interface DuplicateKey extends Omit<SyntaxLocation, 'expected'> {
+  key: string;
+}
+
+class DuplicateFailure {
+  constructor(
+    readonly offset: number,
+    readonly key: string,
+  ) {}
+}
+
+/**
+ * Returns the first key that appears twice in one object of valid JSON text.
+ * `JSON.parse` keeps the last value silently, so a set with "domains" twice
+ * would lose the first list without a word.
+ */
+export function findDuplicateKey(text: string): DuplicateKey | undefined {
+  const scanner = new Scanner(text, true);
+  try {
+    scanner.skipWhitespace();
+    scanner.value();
+    return undefined;
+  } catch (error) {
+    if (error instanceof SyntaxFailure) return undefined;
+    if (!(error instanceof DuplicateFailure)) throw error;
+    const { expected: _, ...location } = toLocation(text, error.offset, '');
+    return { ...location, key: error.key };
+  }
+}
 
 /** Returns where `text` stops being valid JSON, or undefined when it is valid. */
 export function locateJsonError(text: string): SyntaxLocation | undefined {
@@ -55,7 +87,10 @@ function toLocation(text: string, offset: number, expected: string): SyntaxLocat
 class Scanner {
   position = 0;
 
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    private readonly checkKeys = false,
+  ) {}
 
   skipWhitespace(): void {
     while (this.position < this.text.length && WHITESPACE.has(this.text[this.position])) this.position++;
@@ -63,6 +98,13 @@ class Scanner {
 
   value(): void {
     const char = this.text[this.position];
+    const special = NON_FINITE.exec(this.text.slice(this.position, this.position + 9));
+    if (special) {
+      throw new SyntaxFailure(
+        this.position,
+        `a value, not ${special[0]}: NaN and Infinity are not valid JSON, and statistics must be finite anyway, so fix the data that produced it (a JSON encoder such as Python's json.dumps(..., allow_nan=False) rejects them)`,
+      );
+    }
     if (char === '{') return this.object();
     if (char === '[') return this.array();
     if (char === '"') return this.string();
@@ -88,10 +130,13 @@ class Scanner {
       this.position++;
       return;
     }
+    const keys = this.checkKeys ? new Set<string>() : undefined;
     for (;;) {
       this.skipWhitespace();
       if (this.text[this.position] !== '"') throw new SyntaxFailure(this.position, 'a quoted key');
+      const start = this.position;
       this.string();
+      if (keys) this.addKey(keys, start);
       this.skipWhitespace();
       this.expect(':');
       this.skipWhitespace();
@@ -105,6 +150,13 @@ class Scanner {
       if (char !== ',') throw new SyntaxFailure(this.position, '"," or "}"');
       this.position++;
     }
+  }
+
+  private addKey(keys: Set<string>, start: number): void {
+    const raw = this.text.slice(start, this.position);
+    const key = raw.includes('\\') ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+    if (keys.has(key)) throw new DuplicateFailure(start, key);
+    keys.add(key);
   }
 
   private array(): void {

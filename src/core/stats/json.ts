@@ -13,7 +13,7 @@ import {
   readVector,
   type JsonObject,
 } from './fields.js';
-import { locateJsonError } from './json-syntax.js';
+import { findDuplicateKey, locateJsonError } from './json-syntax.js';
 import type { DomainStats, ModalityInfo, StatsSet } from './types.js';
 import { validateStats } from './validate.js';
 
@@ -34,6 +34,7 @@ function fail(message: string): never {
  */
 export function parseStatsJson(text: string): StatsSet {
   const root = readObject(parseJsonText(text), 'the JSON document', fail);
+  rejectDuplicateKeys(text);
   const set = isCentroidsForm(root) ? parseCentroidsForm(root) : parseStatsForm(root);
   validateStats(set, { minDomains: 0 });
   return set;
@@ -51,10 +52,21 @@ export function parseJsonText(text: string): unknown {
       : '';
     throw new MadmixError(
       'invalid_json',
-      `request body is not valid JSON${where}; fix the syntax there (parser said: ${error.message})`,
+      `the statistics text is not valid JSON${where}; fix the syntax there (parser said: ${error.message})`,
       location ? { line: location.line, column: location.column, offset: location.offset } : undefined,
     );
   }
+}
+
+function rejectDuplicateKeys(text: string): void {
+  const duplicate = findDuplicateKey(text);
+  if (!duplicate) return;
+  throw new MadmixError(
+    'invalid_json',
+    `the statistics JSON has the key ${show(duplicate.key)} twice in one object (again at line ${duplicate.line}, column ${duplicate.column}); ` +
+      'JSON readers keep only one of the two values, so merge them into one key or remove one',
+    { key: duplicate.key, line: duplicate.line, column: duplicate.column, offset: duplicate.offset },
+  );
 }
 
 function isCentroidsForm(root: JsonObject): boolean {

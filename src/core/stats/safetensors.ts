@@ -61,13 +61,13 @@ export function parseSafetensors(bytes: Uint8Array): StatsSet {
 
 function readHeader(bytes: Uint8Array, view: DataView): { header: JsonObject; dataStart: number } {
   if (bytes.length < 8) {
-    fail(`file is ${bytes.length} bytes, shorter than the 8-byte header length; the upload is truncated, so send the whole file`);
+    fail(`file is ${bytes.length} bytes, shorter than the 8-byte header length; the statistics file is truncated, so use the complete file`);
   }
   const headerLength = view.getBigUint64(0, true);
   if (headerLength > BigInt(bytes.length - 8)) {
     fail(
       `header length ${headerLength} exceeds the ${bytes.length - 8} bytes after it; ` +
-        'the file is truncated or not safetensors, so send the whole file',
+        'the statistics file is truncated or not safetensors, so use the complete file',
     );
   }
   const dataStart = 8 + Number(headerLength);

@@ -45,7 +45,7 @@ export function validateStats(set: StatsSet, options: ValidateOptions = {}): voi
     }
     names.add(domain.name);
     checkDomainStats(domain, dims, used);
-    checkSizes(domain, `domain ${show(domain.name)}`);
+    checkSizes(domain, `domain ${show(domain.name)}`, domain.name);
     checkDatasets(domain);
   });
 
@@ -172,16 +172,19 @@ function checkModalityStats(stats: { count: number; sum: Float64Array }, where: 
   }
 }
 
-function checkSize(value: unknown, field: string): void {
+function checkSize(value: unknown, where: string, field: string, domain: string): void {
   if (value === undefined) return;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    invalid(`${field} is ${show(value)}; it must be a finite number >= 0 or absent`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    invalid(
+      `${where} ${field} is ${show(value)}; it must be a whole number from 0 to 2^53 - 1 (${Number.MAX_SAFE_INTEGER}) or absent, so give the count of ${field} or leave it out`,
+      { domain, field, value },
+    );
   }
 }
 
-function checkSizes(sizes: { samples?: number; tokens?: number }, where: string): void {
-  checkSize(sizes.samples, `${where} samples`);
-  checkSize(sizes.tokens, `${where} tokens`);
+function checkSizes(sizes: { samples?: number; tokens?: number }, where: string, domain: string): void {
+  checkSize(sizes.samples, where, 'samples', domain);
+  checkSize(sizes.tokens, where, 'tokens', domain);
 }
 
 function checkDatasets(domain: DomainStats): void {
@@ -197,7 +200,7 @@ function checkDatasets(domain: DomainStats): void {
       invalid(`${where} lists dataset ${show(dataset.name)} twice; list each dataset once`);
     }
     names.add(dataset.name);
-    checkSizes(dataset, `${where} dataset ${show(dataset.name)}`);
+    checkSizes(dataset, `${where} dataset ${show(dataset.name)}`, domain.name);
   });
 }
 

@@ -38,6 +38,13 @@ meta.get('/', (c) =>
       'GET /v1/mixtures/{id}',
       'GET /v1/mixtures/{id}/export/{format}',
       'POST /v1/compare',
+      'POST /v1/jobs',
+      'POST /v1/jobs/claim',
+      'GET /v1/jobs/{id}',
+      'PUT /v1/jobs/{id}/shards/{index}',
+      'POST /v1/jobs/{id}/shards/{index}/lease',
+      'DELETE /v1/jobs/{id}/shards/{index}/lease',
+      'POST /v1/jobs/{id}/complete',
     ],
   }),
 );

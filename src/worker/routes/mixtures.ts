@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { renderExport } from '../../core/exports/index.js';
+import { exportOptionsFromQuery, renderExport } from '../../core/exports/index.js';
 import { jsonBody } from '../body.js';
 import type { AppEnv } from '../env.js';
 import { MAX_INLINE_BODY_BYTES, MIB } from '../limits.js';
@@ -87,15 +87,16 @@ const exportRoute = createRoute({
   responses: {
     200: { description: 'The file, as an attachment.', content: { 'text/plain': { schema: z.string() } } },
     404: errorResponseSpec('No such result or format.'),
-    422: errorResponseSpec('Invalid query parameter.'),
+    422: errorResponseSpec('Invalid or unknown query parameter, or a budget the format cannot write.'),
   },
 });
 
 mixtures.openapi(exportRoute, async (c) => {
   const { id, format } = c.req.valid('param');
-  const { budget, unit, maxEpochs, index } = c.req.valid('query');
+  // Unknown names are rejected here, before the result is read; the zod schema only documents the parameters.
+  const options = exportOptionsFromQuery(c.req.query());
   const stored = await getResult(c.env, id);
-  const file = renderExport(stored, format as never, { budget, unit, maxEpochs, resultIndex: index });
+  const file = renderExport(stored, format as never, options);
   return c.body(file.body, 200, {
     'content-type': file.contentType,
     'content-disposition': `attachment; filename="${file.filename.replace(/[^\w.-]/g, '_')}"`,

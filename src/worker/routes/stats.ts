@@ -15,15 +15,17 @@ import { bearerSecurity, commonErrors, errorResponseSpec } from './openapi-commo
 export const stats = new OpenAPIHono<AppEnv>();
 
 const UPLOAD_TYPES = ['application/json', 'application/octet-stream', 'application/x-safetensors', 'multipart/form-data'];
+// parseStats reads any type containing "safetensors" as safetensors, so application/safetensors is accepted too.
+const SAFETENSORS_TYPE = /^application\/[\w.+-]*safetensors[\w.+-]*$/;
 const uploadHint = 'split the corpus into shards, upload each and merge them with POST /v1/stats/merge';
 
 /** Reads an upload body of any accepted type into a statistics set; throws before anything is stored. */
 async function readUpload(c: Context<AppEnv>): Promise<StatsSet> {
   const type = mediaType(c);
-  if (!UPLOAD_TYPES.includes(type)) {
+  if (!UPLOAD_TYPES.includes(type) && !SAFETENSORS_TYPE.test(type)) {
     throw new MadmixError(
       'unsupported_media_type',
-      `Unsupported Content-Type ${show(type || 'none')}; send ${UPLOAD_TYPES.join(', ')}.`,
+      `Unsupported Content-Type ${show(type || 'none')}; send ${UPLOAD_TYPES.join(', ')} or application/safetensors.`,
       { contentType: type, accepted: UPLOAD_TYPES },
     );
   }
@@ -48,7 +50,7 @@ const uploadRoute = createRoute({
   method: 'post',
   path: '/',
   summary: 'Upload a statistics set',
-  description: `Validates the set and stores its canonical safetensors bytes under its sha256. Idempotent: re-uploading returns 200 with the same id. Body up to ${MAX_UPLOAD_BODY_BYTES / MIB} MiB.`,
+  description: `Validates the set and stores its canonical safetensors bytes under its sha256. Idempotent: re-uploading returns 200 with the same id. Body up to ${MAX_UPLOAD_BODY_BYTES / MIB} MiB, and the stored F64 form must fit the same limit, so every stored set can be downloaded and uploaded again.`,
   security: bearerSecurity,
   middleware: [requireRole('write')] as const,
   request: {
@@ -57,6 +59,7 @@ const uploadRoute = createRoute({
       content: {
         'application/json': { schema: { type: 'object', description: 'Stats JSON form or centroids form.' } },
         'application/x-safetensors': { schema: { type: 'string', format: 'binary' } },
+        'application/safetensors': { schema: { type: 'string', format: 'binary' } },
         'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
         'multipart/form-data': { schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } },
       },
@@ -67,7 +70,7 @@ const uploadRoute = createRoute({
     201: { description: 'Stored.', content: { 'application/json': { schema: StatsUploadResult } } },
     ...commonErrors,
     403: errorResponseSpec('Read-only token.'),
-    413: errorResponseSpec('Body too large.'),
+    413: errorResponseSpec('Body too large, or the set too large once stored as F64.'),
     415: errorResponseSpec('Unsupported Content-Type.'),
   },
 });
@@ -76,7 +79,7 @@ stats.openapi(uploadRoute, async (c) => {
   const set = await readUpload(c);
   // One domain is enough for a shard that will be merged; solving needs two (checked by the mixture routes).
   validateStats(set, { minDomains: 1 });
-  const { id, created, size } = await putStats(c.env, set);
+  const { id, created, size } = await putStats(c.env, set, MAX_UPLOAD_BODY_BYTES);
   return c.json({ id, hash: id, created, size, summary: summarizeStats(set) }, created ? 201 : 200);
 });
 
@@ -150,7 +153,7 @@ stats.openapi(mergeRoute, async (c) => {
   if (total > MAX_MERGE_INPUT_BYTES) {
     throw new MadmixError(
       'payload_too_large',
-      `The sets to merge total ${(total / MIB).toFixed(1)} MiB, more than the limit of ${MAX_MERGE_INPUT_BYTES / MIB} MiB; merge fewer sets at a time.`,
+      `The sets to merge total ${total} bytes, more than the limit of ${MAX_MERGE_INPUT_BYTES} bytes (${MAX_MERGE_INPUT_BYTES / MIB} MiB); merge fewer sets at a time.`,
       { totalBytes: total, limitBytes: MAX_MERGE_INPUT_BYTES },
     );
   }
@@ -158,7 +161,7 @@ stats.openapi(mergeRoute, async (c) => {
   let merged = await loadStats(c.env, ids[0]);
   for (const id of ids.slice(1)) merged = mergeStats(merged, await loadStats(c.env, id));
   validateStats(merged, { minDomains: 1 });
-  const { id, created, size } = await putStats(c.env, merged);
+  const { id, created, size } = await putStats(c.env, merged, MAX_UPLOAD_BODY_BYTES);
   return c.json({ id, hash: id, created, size, summary: summarizeStats(merged) }, created ? 201 : 200);
 });
 
