@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { MadmixError, show } from '../core/errors.js';
+import { rejectDeepNesting } from '../core/stats/json.js';
 import { locateJsonError } from '../core/stats/json-syntax.js';
 import type { AppEnv } from './env.js';
 import { MIB } from './limits.js';
@@ -63,6 +64,7 @@ async function readChunk(reader: ReadableStreamDefaultReader<Uint8Array<ArrayBuf
 
 /** Parses JSON text, turning a syntax error into 400 `invalid_json`. */
 export function parseJson(text: string): unknown {
+  rejectDeepNesting(text, 'Request body');
   try {
     return JSON.parse(text);
   } catch (err) {

@@ -191,6 +191,23 @@ describe('stats json errors', () => {
     }
   });
 
+  it('json: deep nesting is invalid_json, not a stack overflow', () => {
+    const text = '{"domains":' + '['.repeat(100_000) + ']'.repeat(100_000) + '}';
+    try {
+      parseStatsJson(text);
+      expect.unreachable();
+    } catch (error) {
+      expect((error as MadmixError).code).toBe('invalid_json');
+      expect((error as MadmixError).message).toMatch(/more than 64 levels deep \(at offset 75\)/);
+    }
+  });
+
+  it('json: brackets inside strings do not count as nesting', () => {
+    const name = '['.repeat(200);
+    const text = `{"modalities":{"t":{"dim":1}},"domains":[{"name":"${name}","stats":{"t":{"count":1,"sum":[1]}}}]}`;
+    expect(parseStatsJson(text).domains[0].name).toBe(name);
+  });
+
   it('json: the same key in different objects is fine', () => {
     const text = '{"modalities":{"t":{"dim":1}},"domains":[{"name":"a","stats":{"t":{"count":1,"sum":[1]}}},{"name":"b","stats":{"t":{"count":1,"sum":[2]}}}]}';
     expect(parseStatsJson(text).domains).toHaveLength(2);

@@ -26,6 +26,34 @@ const NUMBER = /-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
 const NON_FINITE = /^(NaN|-?Infinity)/;
 const ESCAPE = /\\(["\\/bfnrt]|u[0-9a-fA-F]{4})/y;
 
+/** Deepest nesting of objects and arrays accepted; statistics JSON needs 5 levels. */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Returns the offset where `text` opens its `(max + 1)`th level of nesting, or
+ * -1 when it stays within `max`. It scans without recursion, so hostile input
+ * cannot overflow the stack here, and the recursive scanner below runs only on
+ * text that passed it.
+ */
+export function findExcessNesting(text: string, max = MAX_JSON_DEPTH): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (inString) {
+      if (char === '\\') i++;
+      else if (char === '"') inString = false;
+    } else if (char === '"') {
+      inString = true;
+    } else if (char === '{' || char === '[') {
+      if (++depth > max) return i;
+    } else if (char === '}' || char === ']') {
+      depth--;
+    }
+  }
+  return -1;
+}
+
 /** A key that appears twice in one object, with the location of its second occurrence. */
 export interface DuplicateKey extends Omit<SyntaxLocation, 'expected'> {
   key: string;

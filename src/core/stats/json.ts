@@ -13,7 +13,7 @@ import {
   readVector,
   type JsonObject,
 } from './fields.js';
-import { findDuplicateKey, locateJsonError } from './json-syntax.js';
+import { findDuplicateKey, findExcessNesting, locateJsonError, MAX_JSON_DEPTH } from './json-syntax.js';
 import type { DomainStats, ModalityInfo, StatsSet } from './types.js';
 import { validateStats } from './validate.js';
 
@@ -42,6 +42,7 @@ export function parseStatsJson(text: string): StatsSet {
 
 /** Parses JSON text, turning a syntax error into `invalid_json` with its line and column. */
 export function parseJsonText(text: string): unknown {
+  rejectDeepNesting(text, 'the statistics text');
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -56,6 +57,17 @@ export function parseJsonText(text: string): unknown {
       location ? { line: location.line, column: location.column, offset: location.offset } : undefined,
     );
   }
+}
+
+/** Throws `invalid_json` when `text` nests objects or arrays deeper than `MAX_JSON_DEPTH`. */
+export function rejectDeepNesting(text: string, subject: string): void {
+  const offset = findExcessNesting(text);
+  if (offset < 0) return;
+  throw new MadmixError(
+    'invalid_json',
+    `${subject} nests objects or arrays more than ${MAX_JSON_DEPTH} levels deep (at offset ${offset}); statistics and requests need only a few levels, so flatten the document`,
+    { offset, maxDepth: MAX_JSON_DEPTH },
+  );
 }
 
 function rejectDuplicateKeys(text: string): void {
