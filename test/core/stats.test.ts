@@ -198,7 +198,7 @@ describe('stats json errors', () => {
       expect.unreachable();
     } catch (error) {
       expect((error as MadmixError).code).toBe('invalid_json');
-      expect((error as MadmixError).message).toMatch(/more than 64 levels deep \(at offset 75\)/);
+      expect((error as MadmixError).message).toMatch(/more than 64 levels deep \(at offset 74\)/);
     }
   });
 
