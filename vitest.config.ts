@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects: the pure core, CLI and batch scripts run in Node; the Worker
-// runs in workerd through the Cloudflare pool (see vitest.workers.config.ts),
-// and the pages are checked in headless Chromium against wrangler dev.
+// Three projects. The pure core, CLI and batch scripts run in Node. The Worker
+// runs in workerd through the Cloudflare pool (see vitest.workers.config.ts).
+// The pages are checked in headless Chromium against wrangler dev.
 export default defineConfig({
   test: {
     projects: ['./vitest.node.config.ts', './vitest.workers.config.ts', './vitest.browser.config.ts'],

@@ -87,7 +87,7 @@ export async function putStats(env: Env, set: StatsSet, maxBytes = Infinity): Pr
 
 /**
  * Sets are stored as F64 safetensors, which can be twice the size of an F32
- * upload; a stored set above the upload limit could be downloaded but never
+ * upload. A stored set above the upload limit could be downloaded but never
  * uploaded again, so such a set is rejected before it is stored.
  */
 function storedTooLarge(size: number, limit: number): MadmixError {

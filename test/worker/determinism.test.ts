@@ -12,7 +12,7 @@ async function storedText(id: string): Promise<string> {
 const withoutTime = (text: string) => text.replace(/"createdAt":"[^"]*",/, '');
 
 describe('determinism: worker', () => {
-  it('determinism: the same request twice gives the same id, and a recomputation stores the same bytes', async () => {
+  it('determinism: repeated request stores same bytes', async () => {
     const { id: statsId } = await upload(statsJsonFrom(imageText));
     for (const request of imageText.runs) {
       const body = { stats: statsId, method: request.method, params: request.params };
@@ -31,7 +31,7 @@ describe('determinism: worker', () => {
     }
   });
 
-  it('determinism: inline and stored forms of one set give the same input hash and weights', async () => {
+  it('determinism: inline and stored sets agree', async () => {
     const stats = statsJsonFrom(imageText);
     const { id: statsId } = await upload(stats);
     const run = imageText.runs[0];

@@ -54,7 +54,7 @@ describe('faults: writes', () => {
     expect(await added()).toEqual([]);
   });
 
-  it('upload: put committed but reply lost is 503, and the retry returns the same id', async () => {
+  it('upload: lost put reply retries cleanly', async () => {
     inject({ putCommitsThenFails: true });
     await expectUnavailable(await postJson('/v1/stats', tinyStats(), bearer(WRITE_TOKEN)), 'put');
     setStorageFaultsForTest(undefined);
@@ -96,7 +96,7 @@ describe('faults: writes', () => {
 });
 
 describe('faults: job shard uploads', () => {
-  it('job shard: failed part write is 503, nothing registered, the same body then uploads', async () => {
+  it('job shard: failed part write registers nothing', async () => {
     const plan = { name: 'faults', domains: [{ name: 'd1-0' }, { name: 'd1-1' }], modalities: [{ name: 'image' }, { name: 'text' }], shards: 1 };
     const job = (await (await postJson('/v1/jobs', plan, bearer(WRITE_TOKEN))).json()) as { id: string; uploadToken: string };
     const part = JSON.stringify(tinyStats(2));

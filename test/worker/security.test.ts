@@ -71,7 +71,7 @@ describe('security: route x token', () => {
 });
 
 describe('security: limits, keys, CORS, logs', () => {
-  it('rate limit: the 31st anonymous compute request from one address in a minute is 429 with Retry-After', async () => {
+  it('rate limit: 31st anonymous request is 429', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 31; i++) {
       const res = await postJson('/v1/mixtures', { stats: fixtures.statsId }, { 'cf-connecting-ip': '198.51.100.7' });

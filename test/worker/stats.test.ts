@@ -182,7 +182,7 @@ describe('POST /v1/stats: media types and stored size', () => {
     }
   });
 
-  it('F32 upload whose F64 form exceeds the upload limit: 413 stating both sizes, nothing stored', async () => {
+  it('upload: F32 set too large as F64 is 413', async () => {
     const before = await statsObjectCount();
     const bytes = f32Safetensors(512, 4096);
     expect(bytes.byteLength).toBeLessThan(MAX_UPLOAD_BODY_BYTES);

@@ -10,7 +10,7 @@ import { quoteString, shellWord, yamlNumber } from './quote.js';
 /**
  * Most full passes over one dataset the LLaVA export lists. The LLaVA-OneVision
  * loader takes at most one pass per entry ("random:N" above the dataset size
- * still yields the dataset once), so each pass is its own line; the cap bounds
+ * still yields the dataset once), so each pass is its own line. The cap bounds
  * the file size.
  */
 export const LLAVA_MAX_PASSES = 100;

@@ -32,7 +32,7 @@ export interface Diagnostics {
   klToUniform: number;
   /** `KL(p || size-proportional)` in nats, when every domain has a size. */
   klToProportional?: number;
-  /** Which side of the ridge system was solved: `dual` (k x k) or `primal` (width x width). */
+  /** Side of the ridge system that was solved: `dual` (k x k) or `primal` (width x width). */
   side?: 'dual' | 'primal';
   /** Linear algebra backend that ran: `wasm` or `js`. */
   backend?: 'wasm' | 'js';

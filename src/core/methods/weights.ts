@@ -44,7 +44,7 @@ export function normalizeWeights(values: ArrayLike<number>, source: string): Flo
       source,
     });
   }
-  // Finite values near the largest double can sum to Infinity; dividing by the
+  // Finite values near the largest double can sum to Infinity. Dividing by the
   // largest first keeps their proportions and a finite sum (at most the count).
   const scaled = Number.isFinite(total) ? values : scaleByMax(values);
   if (scaled !== values) total = sumOf(scaled);

@@ -41,7 +41,7 @@ export const jobTokenScope: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 /**
  * Authorizes a request on job `:id`: a job token of that job (checked by its
- * Durable Object, which knows the token's expiry), or a global token with at
+ * Durable Object, which stores the token's expiry), or a global token with at
  * least `role`.
  */
 export function jobAccess(role: 'read' | 'write'): MiddlewareHandler<AppEnv> {

@@ -55,7 +55,7 @@ function toExample(id: string, metadata: Record<string, string>): ExampleSet {
 /**
  * Returns the newest set marked `example`, else the first set listed, else undefined.
  * NOTE: only the first 1000 keys of `stats/` (in key order) are considered, and one
- * request reads up to 2 x MAX_SETS_READ ranges; fine for a handful of sets.
+ * request reads up to 2 x MAX_SETS_READ ranges. That is fine for a handful of sets.
  */
 export async function findExample(env: Env): Promise<ExampleSet | undefined> {
   const listed = await env.STATS.list({ prefix: 'stats/', limit: 1000 });

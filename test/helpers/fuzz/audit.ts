@@ -37,9 +37,9 @@ function checkWeights(key: string, results: unknown[], problems: string[]): void
 }
 
 /**
- * Checks that R2 holds only keys of the scheme, that every stats object
+ * Checks that R2 contains only keys of the scheme, that every stats object
  * parses and validates, that every result is a StoredResult whose stored
- * statistics still exist, and that it holds no debris.
+ * statistics still exist, and that nothing else is left behind.
  */
 export async function auditBucket(bucket: R2Bucket): Promise<AuditReport> {
   const keys = await allKeys(bucket);

@@ -2,7 +2,7 @@ import type { Rng } from './rng.js';
 import { mutateSafetensors, mutateStatsJson, validStatsJson } from './stats-mutations.js';
 import { brokenJson, deepJson, HOSTILE_IDS, HOSTILE_NAMES, hostileValue } from './values.js';
 
-/** What the fuzzer knows from its seeding: stored ids, tokens and a valid safetensors file. */
+/** Seeded state the fuzzer draws on: stored ids, tokens and a valid safetensors file. */
 export interface FuzzContext {
   statsIds: string[];
   resultIds: string[];
