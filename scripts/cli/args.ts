@@ -6,7 +6,7 @@ export class UsageError extends Error {
 }
 
 export interface CliOptions {
-  command: 'mix' | 'path' | 'help';
+  command: 'mix' | 'path' | 'help' | 'version';
   file?: string;
   method: string;
   params: Record<string, unknown>;
@@ -28,12 +28,13 @@ const PARAM_FLAGS: Record<string, { param: string; kind: 'number' | 'string' | '
   '--weights': { param: 'weights', kind: 'weights' },
 };
 const VALUE_FLAGS = ['--method', '--backend', '--points', ...Object.keys(PARAM_FLAGS)];
-const SWITCHES = ['--json', '--help', '-h'];
+const SWITCHES = ['--json', '--help', '-h', '--version'];
 
 /** Parses `argv` (without the node and script paths) into CLI options. */
 export function parseArgs(argv: string[]): CliOptions {
   const options: CliOptions = { command: 'help', method: 'madmix', params: {}, json: false, backend: 'wasm' };
   const positional: string[] = [];
+  const seen = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (!arg.startsWith('-') || arg === '-') {
@@ -44,15 +45,37 @@ export function parseArgs(argv: string[]): CliOptions {
     if (SWITCHES.includes(flag)) {
       if (inline !== undefined) throw new UsageError(`Flag ${flag} takes no value; remove "=${inline}".`);
       if (flag === '--json') options.json = true;
+      else if (flag === '--version') return { ...options, command: 'version' };
       else return { ...options, command: 'help' };
       continue;
     }
     if (!VALUE_FLAGS.includes(flag)) throw new UsageError(`Unknown flag ${flag}; run madmix --help for the list of flags.`);
+    if (seen.has(flag)) throw new UsageError(`Flag ${flag} is repeated; pass it once.`);
+    seen.add(flag);
     const value = inline ?? argv[++i];
     if (value === undefined) throw new UsageError(`Flag ${flag} needs a value.`);
     applyFlag(options, flag, value);
   }
-  return withCommand(options, positional);
+  return checkApplicable(withCommand(options, positional));
+}
+
+/**
+ * Rejects flags that the command or method would ignore. Method parameters
+ * that do not fit the method are left to the solver's own check, which names the valid ones.
+ */
+function checkApplicable(options: CliOptions): CliOptions {
+  if (options.command === 'mix' && options.points !== undefined) {
+    throw new UsageError('Flag --points applies only to the path command, which computes that many lambda values; remove it or run madmix path.');
+  }
+  if (options.command === 'path' && options.params.lambda !== undefined) {
+    throw new UsageError(
+      'Flag --lambda does not apply to the path command: path varies lambda over its own log grid (1e-3 to 1e4) by design; remove --lambda, or run madmix mix --lambda X for one value.',
+    );
+  }
+  if (options.command !== 'help' && options.method === 'manual' && options.params.weights === undefined) {
+    throw new UsageError('Method manual needs weights; pass --weights name=w,name=w with one weight per domain.');
+  }
+  return options;
 }
 
 function splitFlag(arg: string): [string, string | undefined] {
@@ -105,6 +128,7 @@ Usage:
   madmix mix FILE [options]    compute a mixture from a statistics file (JSON or safetensors)
   madmix path FILE [options]   MaD-Mix weights over a log grid of lambda (1e-3 to 1e4)
   madmix --help                show this help
+  madmix --version             print the package version and the solver version
 
 Options:
   --method M           madmix (default), avg, modality, chameleon, uniform, proportional,

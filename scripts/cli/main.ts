@@ -6,10 +6,19 @@ import type { LinalgBackend } from '../../src/core/linalg/backend.js';
 import { jsBackend } from '../../src/core/linalg/js.js';
 import type { MethodName } from '../../src/core/methods/types.js';
 import { computeMixture, regularizationPath } from '../../src/core/mix.js';
+import { SOLVER_VERSION } from '../../src/core/version.js';
 import { parseStats, validateStats } from '../../src/core/stats/index.js';
 import type { StatsSet } from '../../src/core/stats/types.js';
 import { HELP, parseArgs, UsageError, type CliOptions } from './args.js';
 import { formatMixture, formatPath } from './format.js';
+
+const PACKAGE_JSON = fileURLToPath(new URL('../../package.json', import.meta.url));
+
+/** Version line: the package version and the solver version that result ids include. */
+async function versionText(): Promise<string> {
+  const { version } = JSON.parse(await readFile(PACKAGE_JSON, 'utf8')) as { version: string };
+  return `madmix ${version} (solver ${SOLVER_VERSION})\n`;
+}
 
 const WASM_LOADER = fileURLToPath(new URL('../lib/wasm-node.ts', import.meta.url));
 
@@ -19,6 +28,10 @@ export async function main(argv: string[]): Promise<number> {
     const options = parseArgs(argv);
     if (options.command === 'help') {
       process.stdout.write(HELP);
+      return 0;
+    }
+    if (options.command === 'version') {
+      process.stdout.write(await versionText());
       return 0;
     }
     const set = await readStats(options.file as string);
@@ -55,7 +68,15 @@ async function readStats(file: string): Promise<StatsSet> {
     const code = (error as NodeJS.ErrnoException).code;
     throw new UsageError(`Cannot read ${JSON.stringify(file)} (${code ?? (error as Error).message}); check the path.`);
   }
-  const set = parseStats(bytes);
+  let set: StatsSet;
+  try {
+    set = parseStats(bytes);
+  } catch (error) {
+    if (error instanceof MadmixError && error.details?.reason === 'unknown_format') {
+      throw new UsageError(`${file} is neither statistics JSON nor safetensors: ${error.details.fix as string}.`);
+    }
+    throw error;
+  }
   validateStats(set);
   return set;
 }

@@ -96,7 +96,7 @@ export const ExportParams = z.object({
 
 // Strings, so that exportOptionsFromQuery writes the errors: it names the field, the value and the range.
 export const ExportQuery = z.object({
-  budget: z.string().optional().openapi({ description: 'Total budget in `unit`: a number above 0 and at most 1e15.', example: '1000000' }),
+  budget: z.string().optional().openapi({ description: 'Total budget in `unit`: a number of at least 1 and at most 1e15.', example: '1000000' }),
   unit: z.string().optional().openapi({ enum: ['samples', 'tokens'], description: 'Unit of `budget`; default samples.' }),
   maxEpochs: z.string().optional().openapi({ description: 'Epoch count above which a domain gets a warning; default 4.', example: '4' }),
   index: z.string().optional().openapi({ description: 'Which result of a comparison to export, from 0.', example: '0' }),

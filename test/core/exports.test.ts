@@ -321,3 +321,70 @@ describe('exports: bounded output', () => {
     expect(warnings).not.toContain('no token and sample counts');
   });
 });
+
+describe('exports: budget, warnings and digits', () => {
+  it('csv: implied tokens and missing-count warning', () => {
+    const stored = storedMixture([
+      { name: 'a', weight: 0.5, samples: 10 },
+      { name: 'b', weight: 0.5, samples: 20, tokens: 400 },
+    ]);
+    const rows = readCsv(renderExport(stored, 'csv', { budget: 1000, unit: 'tokens' }).body);
+    const column = (name: string) => CSV_COLUMNS.indexOf(name as (typeof CSV_COLUMNS)[number]);
+    expect(rows[0]).toEqual([...CSV_COLUMNS]);
+    expect(rows.every((r) => r.length === CSV_COLUMNS.length)).toBe(true);
+    expect(rows[1][column('implied_tokens')]).toBe('500');
+    expect(rows[2][column('implied_tokens')]).toBe('500');
+    expect(rows[1][column('warning')]).toContain('no token count');
+    expect(rows[2][column('warning')]).toBe('');
+    expect(rows[1][column('result_id')]).toBe(stored.id);
+  });
+
+  it('csv: implied tokens empty for samples', () => {
+    const stored = storedMixture([{ name: 'a', weight: 1, samples: 10 }]);
+    const rows = readCsv(renderExport(stored, 'csv', { budget: 10 }).body);
+    expect(rows[1][CSV_COLUMNS.indexOf('implied_tokens')]).toBe('');
+  });
+
+  it('json: missing-count warning listed once', () => {
+    const stored = storedMixture([
+      { name: 'a', weight: 0.5, samples: 10 },
+      { name: 'b', weight: 0.5, samples: 20, tokens: 400 },
+    ]);
+    const body = JSON.parse(renderExport(stored, 'json', { budget: 1000, unit: 'tokens' }).body) as { warnings: string[] };
+    expect(body.warnings.filter((w) => w.includes('"a"'))).toHaveLength(1);
+  });
+
+  it('budget: below 1 is rejected', () => {
+    const stored = storedMixture([{ name: 'a', weight: 1, samples: 10 }]);
+    for (const budget of [0.5, 0.999]) {
+      const error = (() => {
+        try {
+          planMixture(stored, { budget });
+        } catch (err) {
+          return err as MadmixError;
+        }
+        return undefined;
+      })();
+      expect(error?.code).toBe('invalid_parameter');
+      expect(error?.details?.field).toBe('budget');
+      expect(error?.message).toContain(String(budget));
+      expect(error?.message).toContain(`at least 1 and at most ${MAX_BUDGET}`);
+    }
+    expect(planMixture(stored, { budget: 1 }).domains[0].impliedSamples).toBe(1);
+  });
+
+  it('every format: prints stored weight digits', () => {
+    // Weights that do not sum to exactly 1 in float64, so renormalizing would change the last digit.
+    const stored = storedMixture([
+      { name: 'a', weight: 0.4443626162835513, samples: 100 },
+      { name: 'b', weight: 0.3333333333333333, samples: 100 },
+      { name: 'c', weight: 0.2223040503831153, samples: 100 },
+    ]);
+    for (const format of ['json', 'csv', 'megatron', 'hf', 'datajuicer'] as const) {
+      const body = renderExport(stored, format, {}).body;
+      expect(body, format).toContain('0.4443626162835513');
+      expect(body, format).toContain('0.2223040503831153');
+    }
+    expect(renderExport(stored, 'energon', {}).body).toContain('weight: 0.4443626162835513');
+  });
+});

@@ -129,4 +129,55 @@ describe('madmix CLI', () => {
     expect(start).toContain('env: wranglerEnv');
     expect(start).toContain('"params": {"lambda": 10}');
   });
+  it('--version: package and solver', () => {
+    const { code, stdout } = cli('--version');
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(code).toBe(0);
+    expect(stdout).toMatch(new RegExp(`^madmix ${pkg.version.replace(/\./g, '\\.')} \\(solver \\d+\\.\\d+\\.\\d+\\)\\n$`));
+  });
+
+  it('mix --points: rejected with reason', () => {
+    const { code, stderr } = cli('mix', FIXTURE, '--points', '5');
+    expect(code).toBe(2);
+    expect(stderr).toContain('--points');
+    expect(stderr).toContain('path command');
+  });
+
+  it('path --lambda: rejected, by design', () => {
+    const { code, stderr } = cli('path', FIXTURE, '--lambda', '3');
+    expect(code).toBe(2);
+    expect(stderr).toContain('--lambda');
+    expect(stderr).toContain('by design');
+  });
+
+  it('uniform --lambda: still rejected', () => {
+    const { code } = cli('mix', FIXTURE, '--method', 'uniform', '--lambda', '5', '--backend', 'js');
+    expect(code).toBe(2);
+  });
+
+  it('repeated flag: rejected', () => {
+    const { code, stderr } = cli('mix', FIXTURE, '--lambda', '1', '--lambda', '2');
+    expect(code).toBe(2);
+    expect(stderr).toContain('--lambda is repeated');
+  });
+
+  it('manual without weights: names --weights', () => {
+    const { code, stderr } = cli('mix', FIXTURE, '--method', 'manual');
+    expect(code).toBe(2);
+    expect(stderr).toContain('pass --weights name=w,name=w');
+  });
+
+  it('mix README.md: neither JSON nor safetensors', () => {
+    const { code, stderr } = cli('mix', join(ROOT, 'README.md'));
+    expect(code).toBe(2);
+    expect(stderr).toContain(`${join(ROOT, 'README.md')} is neither statistics JSON nor safetensors`);
+    expect(stderr).not.toContain('header length');
+  });
+
+  it('truncated safetensors: real diagnostics', () => {
+    const bytes = statsToSafetensors(parseStats(readFileSync(FIXTURE)));
+    const { code, stderr } = cli('mix', tempFile('cut.safetensors', bytes.slice(0, bytes.length - 16)), '--backend', 'js');
+    expect(code).toBe(2);
+    expect(stderr).not.toContain('neither statistics JSON');
+  });
 });

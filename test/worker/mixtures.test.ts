@@ -254,6 +254,38 @@ describe('stored results', () => {
   });
 });
 
+describe('export query checks', () => {
+  it('export: budget below 1 is 422', async () => {
+    const created = (await (await postJson('/v1/mixtures', { stats: tinyStats(3, 72) }, ip())).json()) as Stored;
+    const res = await fetchApi(`/v1/mixtures/${created.id}/export/csv?budget=0.5`);
+    expect(res.status).toBe(422);
+    const body = await errorOf(res);
+    expect(body.error.details?.field).toBe('budget');
+    expect(body.error.message).toContain('0.5');
+    expect(body.error.message).toContain('at least 1 and at most');
+  });
+
+  it('export: repeated budget names the parameter', async () => {
+    const created = (await (await postJson('/v1/mixtures', { stats: tinyStats(3, 73) }, ip())).json()) as Stored;
+    const res = await fetchApi(`/v1/mixtures/${created.id}/export/csv?budget=10&budget=20`);
+    expect(res.status).toBe(422);
+    const body = await errorOf(res);
+    expect(body.error.details?.field).toBe('budget');
+    expect(body.error.message).toContain('repeated');
+    expect(body.error.message).toContain('send it once');
+    expect(body.error.message).not.toContain('received array');
+  });
+
+  it('export: weights match the API digits', async () => {
+    const created = (await (await postJson('/v1/mixtures', { stats: statsJsonFrom(imageText) }, ip())).json()) as Stored & { results: { weights: Record<string, number> }[] };
+    const weights = created.results[0].weights;
+    const megatron = await (await fetchApi(`/v1/mixtures/${created.id}/export/megatron`)).text();
+    for (const [name, weight] of Object.entries(weights)) {
+      if (weight > 0) expect(megatron, name).toContain(`${String(weight)} `);
+    }
+  });
+});
+
 describe('POST /v1/compare', () => {
   it('compare: one stored result, runs in request order', async () => {
     const request = {
@@ -312,8 +344,8 @@ describe('export query parameters', () => {
   it('export: bad query value names field', async () => {
     const id = await stored();
     const cases: [string, RegExp][] = [
-      ['budget=abc', /budget "abc": not a number; use a number above 0/],
-      ['budget=-5', /budget -5: use a number above 0/],
+      ['budget=abc', /budget "abc": not a number; use a number of at least 1 and at most/],
+      ['budget=-5', /budget -5: use a number of at least 1 and at most/],
       ['maxEpochs=x', /maxEpochs "x": not a number/],
       ['index=-1', /index -1: use an integer from 0 to 0/],
     ];

@@ -243,6 +243,48 @@ describe('job form', () => {
     expect(logs.join('\n')).not.toContain(uploadToken);
   });
 
+  it('job form: label and fix, not API names', async () => {
+    const res = await postForm(`/s/${statsId}/jobs`, { ...fields, samples: '0', token: WRITE_TOKEN });
+    const html = await res.text();
+    expect(res.status).toBe(422);
+    expect(html).toContain('Invalid Samples per dataset &quot;0&quot;: use a whole number from 1');
+    expect(html).not.toContain('samplesPerDataset');
+  });
+
+  it('job form: relative folder is 422', async () => {
+    const res = await postForm(`/s/${statsId}/jobs`, { ...fields, folder: 'data/corpus', token: WRITE_TOKEN });
+    const html = await res.text();
+    expect(res.status).toBe(422);
+    expect(html).toContain('Invalid Data folder &quot;data/corpus&quot;');
+    expect(html).toContain('absolute path');
+  });
+
+  it('job form: follow-up exports the token', async () => {
+    const res = await postForm(`/s/${statsId}/jobs`, { ...fields, token: WRITE_TOKEN });
+    const html = await res.text();
+    expect(res.status).toBe(201);
+    const uploadToken = /mjt_[0-9a-f]{32}_[0-9a-f]{64}/.exec(html)?.[0] ?? '';
+    const exportAt = html.indexOf(`export MADMIX_JOB_TOKEN=&#39;${uploadToken}&#39;`);
+    expect(exportAt).toBeGreaterThan(0);
+    expect(exportAt).toBeLessThan(html.indexOf('curl -H &quot;Authorization: Bearer $MADMIX_JOB_TOKEN&quot;'));
+  });
+
+  it('compute form: no manual method', async () => {
+    const html = await (await fetchApi(`/s/${statsId}`)).text();
+    expect(html).not.toContain('<option value="manual"');
+    expect(html).toContain('POST /v1/mixtures');
+  });
+
+  it('set page: one domain hides the forms', async () => {
+    const stats = pageStats() as { domains: unknown[] };
+    stats.domains = stats.domains.slice(0, 1);
+    const id = (await upload(stats)).id;
+    const html = await (await fetchApi(`/s/${id}`)).text();
+    expect(html).toContain('needs at least 2');
+    expect(html).not.toContain(`action="/s/${id}/mixtures"`);
+    expect(html).not.toContain(`action="/s/${id}/jobs"`);
+  });
+
   it('job form: no token in console output', () => {
     expect(logs.some((line) => line.includes('Missing write token'))).toBe(true);
     const text = logs.join('\n');

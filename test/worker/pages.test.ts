@@ -154,6 +154,20 @@ describe('share page: budget and comparison', () => {
     expect(html).toContain(`/export/csv?budget=10000&amp;unit=samples&amp;maxEpochs=2`);
   });
 
+  it('budget: non-numeric text stays in the input', async () => {
+    const res = await get(`/m/${MIXTURE_ID}?budget=abc`);
+    const html = await res.text();
+    expect(html).toContain('&quot;abc&quot;');
+    expect(html).not.toContain('NaN');
+    expect(html).toMatch(/name="budget"[^>]*value="abc"/);
+  });
+
+  it('budget: repeated value shows its error', async () => {
+    const html = await (await get(`/m/${MIXTURE_ID}?budget=10&budget=20`)).text();
+    expect(html).toContain('repeated');
+    expect(html).toContain('send it once');
+  });
+
   it('budget: an invalid value shows its error', async () => {
     const res = await get(`/m/${MIXTURE_ID}?budget=-5`);
     expect(res.status).toBe(200);

@@ -6,7 +6,10 @@ export interface BlendEntry {
   /** Placeholder path: the dataset name, or the domain name when it lists no datasets. */
   path: string;
   domain: string;
-  /** Share of the mixture; the entries of a blend sum to 1. */
+  /**
+   * Share of the mixture: the stored weight itself for a domain entry, so the
+   * file shows the same digits as the API. A dataset entry gets its share of its domain's weight.
+   */
   weight: number;
   /** Whole samples the budget implies for this entry. */
   impliedSamples?: number;
@@ -27,14 +30,13 @@ export interface Blend {
  * (falling back to samples, then to equal parts with a note).
  */
 export function buildBlend(plan: MixturePlan): Blend {
-  const total = plan.domains.reduce((a, d) => a + Math.max(d.weight, 0), 0);
   const blend: Blend = { entries: [], omitted: [], notes: [] };
   for (const d of plan.domains) {
     if (!(d.weight > 0)) {
       blend.omitted.push(d.name);
       continue;
     }
-    const weight = d.weight / total;
+    const weight = d.weight;
     const datasets = d.datasets ?? [];
     if (datasets.length === 0) {
       blend.entries.push({ path: d.name, domain: d.name, weight, impliedSamples: d.impliedSamples, samples: d.samples });

@@ -11,8 +11,8 @@ import { csv, json } from './tabular.js';
 import { EXPORT_FORMATS, type ExportFile, type ExportFormat, type ExportOptions } from './types.js';
 
 export { EXPORT_FORMATS, type ExportFile, type ExportFormat, type ExportOptions } from './types.js';
-export { DEFAULT_MAX_EPOCHS, MAX_BUDGET, planMixture, type DomainPlan, type MixturePlan } from './plan.js';
-export { EXPORT_QUERY_PARAMETERS, exportOptionsFromQuery } from './query.js';
+export { DEFAULT_MAX_EPOCHS, MAX_BUDGET, MIN_BUDGET, planMixture, type DomainPlan, type MixturePlan } from './plan.js';
+export { EXPORT_QUERY_PARAMETERS, exportOptionsFromQuery, singleQueryValues } from './query.js';
 
 interface FormatSpec {
   render: (plan: MixturePlan) => string;

@@ -7,6 +7,9 @@ import { summaryView, type ExportOptions } from './types.js';
 /** Epoch count above which a domain gets a warning, the same cap UniMax uses by default. */
 export const DEFAULT_MAX_EPOCHS = 4;
 
+/** Smallest export budget: one sample or token. */
+export const MIN_BUDGET = 1;
+
 /** Largest export budget, the same bound the unimax method takes (see MAX_BUDGET in methods/params). */
 export { MAX_BUDGET };
 
@@ -25,7 +28,10 @@ export interface DomainPlan {
   impliedTokens?: number;
   /** Passes over the domain the budget implies (implied samples / domain samples). */
   epochs?: number;
-  /** Warnings about this domain, also listed in `MixturePlan.warnings`. */
+  /**
+   * Warnings about this domain. `MixturePlan.warnings` lists them too, except
+   * that a missing token or sample count is listed there once for all domains.
+   */
   warnings: string[];
 }
 
@@ -50,9 +56,10 @@ const isPositive = (v: unknown): v is number => typeof v === 'number' && Number.
 /** Validates `options` against `stored` and fills in the defaults; throws `invalid_parameter`. */
 export function resolveOptions(stored: StoredResult, options: ExportOptions) {
   const { budget, unit = 'samples', maxEpochs = DEFAULT_MAX_EPOCHS, resultIndex = 0 } = options;
-  if (budget !== undefined && !(isPositive(budget) && budget <= MAX_BUDGET)) {
+  // Below 1 the budget rounds to at most one whole sample, which no mixture can share out.
+  if (budget !== undefined && !(isPositive(budget) && budget >= MIN_BUDGET && budget <= MAX_BUDGET)) {
     const notFinite = typeof budget === 'number' && !Number.isFinite(budget) && !Number.isNaN(budget) ? 'the value is not finite; ' : '';
-    throw invalid('budget', budget, `${notFinite}use a number above 0 and at most ${MAX_BUDGET} in the unit of \`unit\`, e.g. budget=1000000`);
+    throw invalid('budget', budget, `${notFinite}use a number of at least ${MIN_BUDGET} and at most ${MAX_BUDGET} in the unit of \`unit\`, e.g. budget=1000000`);
   }
   if (unit !== 'samples' && unit !== 'tokens') throw invalid('unit', unit, 'use "samples" or "tokens"');
   if (!isPositive(maxEpochs)) throw invalid('maxEpochs', maxEpochs, 'use a positive number, e.g. maxEpochs=4');
@@ -128,6 +135,12 @@ function applyBudget(plan: MixturePlan, budget: number): void {
     for (const [field, names] of Object.entries(missing)) {
       if (names.length === 0) continue;
       const count = field === 'tokens' ? 'token' : 'sample';
+      // Each affected domain carries the warning too, so per-domain exports (the CSV rows) show it.
+      for (const d of domains) {
+        if (names.includes(JSON.stringify(d.name))) {
+          d.warnings.push(`Domain ${JSON.stringify(d.name)} has no ${count} count, so its implied samples and epochs are unknown; add "${field}" to it in the statistics set, or export with unit=samples.`);
+        }
+      }
       plan.warnings.push(
         `Domains ${names.join(', ')} have no ${count} count, so their implied samples and epochs are unknown; add "${field}" to those domains in the statistics set, or export with unit=samples.`,
       );
@@ -136,17 +149,20 @@ function applyBudget(plan: MixturePlan, budget: number): void {
   for (const d of domains) warnDomain(plan, d, budget);
 }
 
+/** Adds the rounding and epoch warnings of `d` to the domain and to the plan. */
 function warnDomain(plan: MixturePlan, d: DomainPlan, budget: number): void {
   const name = JSON.stringify(d.name);
+  const warnings: string[] = [];
   if (d.weight > 0 && d.impliedSamples === 0) {
-    d.warnings.push(
+    warnings.push(
       `Domain ${name} has weight ${d.weight.toPrecision(3)} but rounds to 0 samples at a budget of ${budget} ${plan.unit}, so it would never be drawn; raise the budget or give it a minimum weight.`,
     );
   }
   if (d.epochs !== undefined && d.epochs > plan.maxEpochs) {
-    d.warnings.push(
+    warnings.push(
       `Domain ${name} would be repeated ${d.epochs.toFixed(1)} times, more than maxEpochs ${plan.maxEpochs}; lower its weight or cap its epochs (the unimax method does).`,
     );
   }
-  plan.warnings.push(...d.warnings);
+  d.warnings.push(...warnings);
+  plan.warnings.push(...warnings);
 }

@@ -1,10 +1,10 @@
 import { MadmixError, show } from '../errors.js';
-import { MAX_BUDGET } from '../methods/params.js';
+import { MAX_BUDGET, MIN_BUDGET } from './plan.js';
 import type { ExportOptions } from './types.js';
 
 /** Query parameters of an export URL, with the fix each one's error message gives. */
 const NUMERIC = {
-  budget: `a number above 0 and at most ${MAX_BUDGET} in the unit of \`unit\`, e.g. budget=1000000`,
+  budget: `a number of at least ${MIN_BUDGET} and at most ${MAX_BUDGET} in the unit of \`unit\`, e.g. budget=1000000`,
   maxEpochs: 'a number above 0, e.g. maxEpochs=4',
   index: 'a whole number from 0, the position of the result in the comparison, e.g. index=1',
 } as const;
@@ -24,6 +24,26 @@ function parseNumber(field: keyof typeof NUMERIC, raw: string): number {
   const value = Number(raw);
   if (!Number.isFinite(value)) throw invalid(field, raw, `the value is not finite (beyond float64); use ${NUMERIC[field]}`);
   return value;
+}
+
+/**
+ * Returns one value per query parameter from `queries` (every value of each
+ * name, as `Request.queries()` returns them). Throws `invalid_parameter` for a
+ * parameter given more than once, because the export could not tell which value was meant.
+ */
+export function singleQueryValues(queries: Record<string, string[]>): Record<string, string> {
+  const single: Record<string, string> = {};
+  for (const [name, values] of Object.entries(queries)) {
+    if (values.length > 1) {
+      throw new MadmixError(
+        'invalid_parameter',
+        `Query parameter ${show(name)} is repeated (${values.map((v) => show(v)).join(', ')}); send it once.`,
+        { field: name, value: values, target: 'query' },
+      );
+    }
+    single[name] = values[0];
+  }
+  return single;
 }
 
 /**

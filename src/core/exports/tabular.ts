@@ -26,15 +26,18 @@ export function json(plan: MixturePlan): string {
 
 const cell = (value: number | undefined): string => (value === undefined ? '' : String(value));
 
+/** CSV header. New columns go at the end so that readers which index columns by position keep working. */
 export const CSV_COLUMNS = [
   'domain', 'weight', 'score', 'samples', 'tokens', 'implied_samples', 'epochs', 'warning',
-  'unit', 'budget', 'result_id', 'stats_hash', 'method', 'params', 'solver_version',
+  'unit', 'budget', 'result_id', 'stats_hash', 'method', 'params', 'solver_version', 'implied_tokens',
 ] as const;
 
 /**
  * CSV export (RFC 4180), one row per domain. Provenance is repeated in columns
  * on every row instead of comment lines, because readers such as pandas treat
- * `#` anywhere in a line as a comment once comments are enabled.
+ * `#` anywhere in a line as a comment once comments are enabled. The warning
+ * column holds the warnings about that row's domain; `implied_tokens` is empty
+ * unless the budget is in tokens.
  */
 export function csv(plan: MixturePlan): string {
   const p = provenance(plan);
@@ -58,6 +61,7 @@ export function csv(plan: MixturePlan): string {
       cell(d.epochs),
       csvField(d.warnings.join(' ')),
       tail,
+      cell(d.impliedTokens),
     ].join(','),
   );
   return [CSV_COLUMNS.join(','), ...rows].join('\r\n') + '\r\n';

@@ -25,6 +25,11 @@ export function parseStats(bytes: Uint8Array, contentType?: string): StatsSet {
   if (type.includes('json') || (startsLikeJson(bytes) && !looksLikeSafetensors(bytes))) {
     return parseStatsJson(decodeUtf8(bytes));
   }
+  // Under 9 bytes a file is too short to tell, so the safetensors parser reports it as truncated.
+  if (!type && bytes.length >= 9 && !looksLikeSafetensors(bytes)) {
+    const fix = 'a statistics JSON file starts with "{", and a safetensors file with an 8-byte size field and then "{"; pass a file written by madmix or by the embed script';
+    throw new MadmixError('invalid_stats', `The input is neither statistics JSON nor safetensors: ${fix}.`, { reason: 'unknown_format', fix });
+  }
   return parseSafetensors(bytes);
 }
 

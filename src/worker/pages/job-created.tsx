@@ -13,7 +13,10 @@ export interface CreatedJobView {
   origin: string;
 }
 
-const followCommands = (origin: string, id: string) => `# State of the job: shards uploaded, leases, result
+// The run command sets MADMIX_JOB_TOKEN only for itself, so these lines export it first.
+const followCommands = (origin: string, id: string, token: string) => `export MADMIX_JOB_TOKEN='${token}'
+
+# State of the job: shards uploaded, leases, result
 curl -H "Authorization: Bearer $MADMIX_JOB_TOKEN" ${origin}/v1/jobs/${id}
 
 # Merge the uploaded shards and compute the mixture once every shard is in
@@ -48,7 +51,7 @@ function JobCreated(props: CreatedJobView) {
       <p>A --watch worker leases the next pending shard of any open job, embeds and uploads it, and repeats. It needs a write token.</p>
       <pre>{`MADMIX_TOKEN=<your write token> npx tsx scripts/jobs/run.ts --watch --service ${props.origin}`}</pre>
       <h2>Follow and complete the job</h2>
-      <pre>{followCommands(props.origin, props.id)}</pre>
+      <pre>{followCommands(props.origin, props.id, props.uploadToken)}</pre>
     </Layout>
   );
 }

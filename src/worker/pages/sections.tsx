@@ -42,24 +42,40 @@ export function Downloads(props: { id: string; options: ExportOptions; index?: n
 }
 
 /** GET form that reloads the page with a budget, so it works without JavaScript. */
-export function BudgetForm(props: { options: ExportOptions; error?: string }) {
+/** Text of the budget form's fields as the user typed it. */
+export interface BudgetValues {
+  budget?: string;
+  unit?: string;
+  maxEpochs?: string;
+}
+
+const optionText = (value: number | undefined): string => (value === undefined ? '' : String(value));
+
+/**
+ * The budget form. The number fields are text inputs with a decimal keyboard
+ * because browsers blank a type=number input whose value is not a number, and
+ * a rejected value should stay visible next to its error.
+ */
+export function BudgetForm(props: { options: ExportOptions; values?: BudgetValues; error?: string }) {
   const { budget, unit = 'samples', maxEpochs } = props.options;
+  const typed = props.values ?? {};
+  const selected = typed.unit ?? unit;
   return (
     <form class="budget" method="get">
       <label>
         Budget
-        <input name="budget" type="number" min="1" step="any" value={budget === undefined ? '' : String(budget)} placeholder="e.g. 1000000" />
+        <input name="budget" type="text" inputmode="decimal" value={typed.budget ?? optionText(budget)} placeholder="e.g. 1000000" />
       </label>
       <label>
         Unit
         <select name="unit">
-          <option value="samples" selected={unit === 'samples'}>samples</option>
-          <option value="tokens" selected={unit === 'tokens'}>tokens</option>
+          <option value="samples" selected={selected !== 'tokens'}>samples</option>
+          <option value="tokens" selected={selected === 'tokens'}>tokens</option>
         </select>
       </label>
       <label>
         Warn above epochs
-        <input name="maxEpochs" type="number" min="0" step="any" value={maxEpochs === undefined ? '' : String(maxEpochs)} placeholder="4" />
+        <input name="maxEpochs" type="text" inputmode="decimal" value={typed.maxEpochs ?? optionText(maxEpochs)} placeholder="4" />
       </label>
       <button type="submit">Show samples and epochs</button>
       {props.error && <p class="warning">{props.error}</p>}

@@ -4,13 +4,15 @@ import type { StoredResult } from '../types.js';
 import { GroupedBars, PathChart, SpectrumChart, WeightBars } from './charts.js';
 import { methodLabel, num, paramsText, percent } from './format.js';
 import { Layout, renderDocument, type PageMeta } from './layout.js';
-import { BudgetForm, DiagnosticsList, Downloads, Identity, ModalityScores, Warnings } from './sections.js';
+import { BudgetForm, DiagnosticsList, type BudgetValues, Downloads, Identity, ModalityScores, Warnings } from './sections.js';
 
 export interface ShareProps {
   stored: StoredResult;
   /** Absolute URL of the page. */
   url: string;
   options: ExportOptions;
+  /** Budget fields as typed in the query; the form shows these instead of `options`. */
+  budgetValues?: BudgetValues;
   /** Message of an invalid budget query, shown next to the form. */
   optionsError?: string;
   /** Whether the statistics set is still stored, so its page `/s/<hash>` exists. */
@@ -84,7 +86,7 @@ function MixtureView(props: ShareProps & { plan: MixturePlan }) {
       <WeightBars domains={result.domains} weights={result.weights} title={`${methodLabel(result.method)} weights per domain`} />
       <WeightTable plan={plan} />
       <h2>Budget</h2>
-      <BudgetForm options={props.options} error={props.optionsError} />
+      <BudgetForm options={props.options} values={props.budgetValues} error={props.optionsError} />
       <h2>Downloads</h2>
       <Downloads id={stored.id} options={props.options} />
       <ModalityScores result={result} />
@@ -142,7 +144,7 @@ function CompareView(props: ShareProps & { plan: MixturePlan }) {
         </tbody>
       </table>
       <h2>Budget</h2>
-      <BudgetForm options={props.options} error={props.optionsError} />
+      <BudgetForm options={props.options} values={props.budgetValues} error={props.optionsError} />
       <h2>Downloads</h2>
       {stored.results.map((_, i) => (
         <>

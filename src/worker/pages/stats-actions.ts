@@ -4,6 +4,7 @@
  * creation), so a form and an API request give the same result and errors.
  */
 import type { Context } from 'hono';
+import type { ZodError } from 'zod';
 import { MadmixError, show } from '../../core/errors.js';
 import type { StatsSet } from '../../core/stats/types.js';
 import { roleOfToken } from '../auth.js';
@@ -74,9 +75,28 @@ export async function checkWriteToken(c: Context<AppEnv>, token: string): Promis
   if (role !== 'write') throw new MadmixError('forbidden', 'This token is read-only; creating a job needs a token with role write.');
 }
 
+/** Labels of the job form's fields by API field, with the fix each error message gives. */
+const JOB_FIELDS: Record<string, { label: string; form: keyof JobValues; fix: string }> = {
+  shards: { label: 'Shards', form: 'shards', fix: 'use a whole number from 1 to 1024' },
+  samplesPerDataset: { label: 'Samples per dataset', form: 'samples', fix: 'use a whole number from 1 to 100000000, or leave it empty for the script default' },
+  seed: { label: 'Seed', form: 'seed', fix: `use a whole number from 0 to ${2 ** 32 - 1}, or leave it empty for the script default` },
+  embedArgs: { label: 'Data folder', form: 'folder', fix: 'use an absolute path of at most 4096 characters' },
+};
+
+/** Rejects a relative data folder, because the batch worker runs in its own working directory and cannot resolve it. */
+function checkFolder(folder: string): void {
+  if (!folder || folder.startsWith('/') || /^[A-Za-z]:[\\/]/.test(folder)) return;
+  throw new MadmixError(
+    'invalid_parameter',
+    `Invalid Data folder ${show(folder)}: the batch worker cannot resolve a relative path; use an absolute path such as /data/corpus.`,
+    { field: 'folder', value: folder },
+  );
+}
+
 /** Builds the POST /v1/jobs body for set `statsId` from the job form, validated by the API's schema. */
 export function jobBody(statsId: string, set: StatsSet, values: JobValues) {
   const folder = values.folder.trim();
+  checkFolder(folder);
   const body = {
     name: `Embedding job for set ${statsId.slice(0, 12)}`,
     domains: set.domains.map((d) => (d.datasets?.length ? { name: d.name, datasets: d.datasets.map((x) => x.name) } : { name: d.name })),
@@ -87,8 +107,17 @@ export function jobBody(statsId: string, set: StatsSet, values: JobValues) {
     embedArgs: folder ? ['--domains', folder] : undefined,
   };
   const parsed = JobCreateBody.safeParse(body);
-  if (!parsed.success) throw validationError(parsed.error, 'json');
+  if (!parsed.success) throw formError(parsed.error, values);
   return parsed.data;
+}
+
+/** Converts a schema error to a message under the form's label; fields the form does not show keep the API's message. */
+function formError(error: ZodError, values: JobValues): MadmixError {
+  const issue = error.issues[0];
+  const spec = JOB_FIELDS[String(issue?.path[0])];
+  if (!spec) return validationError(error, 'json');
+  const value = values[spec.form];
+  return new MadmixError('invalid_parameter', `Invalid ${spec.label} ${show(value)}: ${spec.fix}.`, { field: spec.form, value });
 }
 
 /** Creates the job of the job form; the caller has checked the token. */

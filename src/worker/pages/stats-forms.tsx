@@ -36,6 +36,9 @@ export function readJobValues(form: URLSearchParams): JobValues {
 
 const FormError = (props: { message?: string }) => (props.message ? <p class="warning" role="alert">{props.message}</p> : null);
 
+/** Methods the compute form offers: manual needs a weights object, which the form has no field for. */
+const FORM_METHODS = METHODS.filter((m) => m !== 'manual');
+
 export function ComputeForm(props: { id: string; set: StatsSet; values: ComputeValues; error?: string }) {
   const { values } = props;
   return (
@@ -43,7 +46,7 @@ export function ComputeForm(props: { id: string; set: StatsSet; values: ComputeV
       <label>
         Method
         <select name="method">
-          {METHODS.map((m) => <option value={m} selected={values.method === m}>{`${methodLabel(m)} (${m})`}</option>)}
+          {FORM_METHODS.map((m) => <option value={m} selected={values.method === m}>{`${methodLabel(m)} (${m})`}</option>)}
         </select>
       </label>
       <label>
@@ -61,6 +64,7 @@ export function ComputeForm(props: { id: string; set: StatsSet; values: ComputeV
           {props.set.modalities.map((m) => <option value={m.name} selected={values.modality === m.name}>{m.name}</option>)}
         </select>
       </label>
+      <p>{'Manual weights are not offered here: send {"method": "manual", "params": {"weights": {...}}} to POST /v1/mixtures (see the API docs).'}</p>
       <button type="submit">Compute</button>
       <FormError message={props.error} />
     </form>
@@ -88,7 +92,7 @@ export function JobForm(props: { id: string; values: JobValues; error?: string }
         <input name="seed" type="number" min="0" step="1" value={values.seed} placeholder="0 (script default)" />
       </label>
       <label>
-        Data folder (one subfolder per domain)
+        Data folder (absolute path, one subfolder per domain)
         <input name="folder" type="text" value={values.folder} placeholder="/data/corpus" />
       </label>
       <button type="submit">Create job</button>

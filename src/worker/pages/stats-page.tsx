@@ -95,6 +95,36 @@ curl -H "Authorization: Bearer $MADMIX_TOKEN" -o ${id}.stats.json \\
 curl -H "Authorization: Bearer $MADMIX_TOKEN" -o ${id}.safetensors \\
   "${origin}/v1/stats/${id}/download"`;
 
+/** Both forms, which need a set of at least 2 domains (a mixture and a job both reject fewer). */
+function SetForms(props: StatsPageProps) {
+  const { id, set } = props;
+  return (
+    <>
+      <h2 id="compute">Compute a mixture</h2>
+      <p>Empty fields take the method defaults listed in the <a href="/docs">API docs</a>. The result is stored and shown on its share page.</p>
+      <ComputeForm id={id} set={set} values={props.compute?.values ?? EMPTY_COMPUTE} error={props.compute?.error} />
+      <h2 id="job">Create an embedding job</h2>
+      <p>
+        A job embeds this set's domains and modalities again, in shards, on your machines. It needs a token with role write; the page
+        shows the job's upload token and the command that runs one shard.
+      </p>
+      <JobForm id={id} values={props.job?.values ?? EMPTY_JOB} error={props.job?.error} />
+    </>
+  );
+}
+
+/** Notice shown in place of the forms, because a mixture of fewer than 2 domains is rejected. */
+function TooFewDomains(props: { count: number }) {
+  return (
+    <>
+      <h2 id="compute">Compute a mixture</h2>
+      <p class="warning" role="status">
+        {`This set has ${props.count} domain${props.count === 1 ? '' : 's'}, and a mixture or an embedding job needs at least 2, so the compute and job forms are not shown. Upload a set with 2 or more domains, or merge this one with another set (POST /v1/stats/merge).`}
+      </p>
+    </>
+  );
+}
+
 function StatsPage(props: StatsPageProps) {
   const { id, set } = props;
   const modalities = set.modalities.map((m) => m.name).join(', ');
@@ -108,15 +138,7 @@ function StatsPage(props: StatsPageProps) {
       <DomainTable set={set} />
       <h2>Stored mixtures</h2>
       <Results results={props.results} />
-      <h2 id="compute">Compute a mixture</h2>
-      <p>Empty fields take the method defaults listed in the <a href="/docs">API docs</a>. The result is stored and shown on its share page.</p>
-      <ComputeForm id={id} set={set} values={props.compute?.values ?? EMPTY_COMPUTE} error={props.compute?.error} />
-      <h2 id="job">Create an embedding job</h2>
-      <p>
-        A job embeds this set's domains and modalities again, in shards, on your machines. It needs a token with role write; the page
-        shows the job's upload token and the command that runs one shard.
-      </p>
-      <JobForm id={id} values={props.job?.values ?? EMPTY_JOB} error={props.job?.error} />
+      {set.domains.length < 2 ? <TooFewDomains count={set.domains.length} /> : <SetForms {...props} />}
       <h2>Download</h2>
       <p>Downloads need a bearer token with role read, so this page shows the commands instead of links:</p>
       <pre>{downloadCommands(props.origin, id)}</pre>

@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { exportOptionsFromQuery, renderExport } from '../../core/exports/index.js';
+import { exportOptionsFromQuery, renderExport, singleQueryValues } from '../../core/exports/index.js';
 import { jsonBody } from '../body.js';
 import type { AppEnv } from '../env.js';
 import { MAX_INLINE_BODY_BYTES, MIB } from '../limits.js';
@@ -89,6 +89,12 @@ const exportRoute = createRoute({
     404: errorResponseSpec('No such result or format.'),
     422: errorResponseSpec('Invalid or unknown query parameter, or a budget the format cannot write.'),
   },
+});
+
+// Runs before the route's zod check, which would report a repeated parameter as "expected string, received array".
+mixtures.use('/mixtures/:id/export/:format', async (c, next) => {
+  singleQueryValues(c.req.queries());
+  await next();
 });
 
 mixtures.openapi(exportRoute, async (c) => {

@@ -6,7 +6,7 @@
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { MadmixError } from '../../core/errors.js';
-import { planMixture, type ExportOptions } from '../../core/exports/index.js';
+import { exportOptionsFromQuery, planMixture, singleQueryValues, type ExportOptions } from '../../core/exports/index.js';
 import type { AppEnv } from '../env.js';
 import { logLine } from '../log.js';
 import { findExample, findResultsFor } from '../pages/example.js';
@@ -15,6 +15,7 @@ import { renderJobCreated } from '../pages/job-created.js';
 import { renderLanding } from '../pages/landing.js';
 import { renderNotFound } from '../pages/not-found.js';
 import { renderSharePage } from '../pages/share.js';
+import type { BudgetValues } from '../pages/sections.js';
 import { applyRateLimit, checkWriteToken, computeFromForm, createJobFromForm, formToken, readForm } from '../pages/stats-actions.js';
 import { EMPTY_COMPUTE, EMPTY_JOB, readComputeValues, readJobValues } from '../pages/stats-forms.js';
 import { renderStatsPage, type StatsPageProps } from '../pages/stats-page.js';
@@ -38,18 +39,29 @@ pages.use(async (c, next) => {
   }
 });
 
-/** Reads the budget query of the share page; an invalid one is dropped and its message shown. */
-function readOptions(c: Context<AppEnv>, stored: StoredResult): { options: ExportOptions; error?: string } {
-  const query = c.req.query();
-  const options: ExportOptions = {};
-  if (query.budget) options.budget = Number(query.budget);
-  if (query.unit) options.unit = query.unit as ExportOptions['unit'];
-  if (query.maxEpochs) options.maxEpochs = Number(query.maxEpochs);
+const BUDGET_FIELDS = ['budget', 'unit', 'maxEpochs'] as const;
+
+/**
+ * Reads the budget query of the share page. An invalid one is dropped and its
+ * message shown, and `values` keeps the text as typed so the form shows it again.
+ */
+function readOptions(c: Context<AppEnv>, stored: StoredResult): { options: ExportOptions; values: BudgetValues; error?: string } {
+  const queries = c.req.queries();
+  const given: Record<string, string[]> = {};
+  const values: BudgetValues = {};
+  for (const name of BUDGET_FIELDS) {
+    // An empty field of the submitted form means "not given".
+    const texts = (queries[name] ?? []).filter((text) => text !== '');
+    if (texts.length === 0) continue;
+    given[name] = texts;
+    values[name] = texts[0];
+  }
   try {
+    const options = exportOptionsFromQuery(singleQueryValues(given));
     planMixture(stored, options);
-    return { options };
+    return { options, values };
   } catch (err) {
-    if (err instanceof MadmixError) return { options: {}, error: err.message };
+    if (err instanceof MadmixError) return { options: {}, values, error: err.message };
     throw err;
   }
 }
@@ -73,12 +85,12 @@ pages.get('/m/:id', async (c) => {
     return c.html(await renderNotFound(c.req.path), 404);
   }
   const stored = (await object.json()) as StoredResult;
-  const { options, error } = readOptions(c, stored);
+  const { options, values, error } = readOptions(c, stored);
   const url = new URL(`/m/${id}`, c.req.url).href;
   const statsPage = stored.statsStored && (await c.env.STATS.head(statsKey(stored.statsId))) !== null;
   // The result never changes, but the page markup may change with a deploy.
   c.header('cache-control', 'public, max-age=3600');
-  return c.html(await renderSharePage({ stored, url, options, optionsError: error, statsPage }));
+  return c.html(await renderSharePage({ stored, url, options, budgetValues: values, optionsError: error, statsPage }));
 });
 
 type SetPage = Omit<StatsPageProps, 'compute' | 'job'>;
