@@ -7,6 +7,21 @@ export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** A mistake in the command line or environment; the scripts print its message and exit with status 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Logs `error` as one line and returns the exit status: 2 for usage errors, 1 for everything else. */
+export function failureStatus(error: unknown): number {
+  const usage = error instanceof UsageError || (error as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS');
+  logLine(`${usage ? 'usage error' : 'failed'}: ${(error as Error).message}`);
+  return usage ? 2 : 1;
+}
+
 export function parseJobArgs<O extends Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>>(argv: string[], options: O) {
   const split = argv.indexOf('--');
   const own = split === -1 ? argv : argv.slice(0, split);
@@ -19,14 +34,14 @@ export function parseJobArgs<O extends Record<string, { type: 'string' | 'boolea
 export function required(values: Record<string, unknown>, flag: string, env?: string): string {
   const value = values[flag] ?? (env ? process.env[env] : undefined);
   if (typeof value !== 'string' || value === '') {
-    throw new Error(`--${flag} is missing${env ? ` (or set ${env})` : ''}; see --help`);
+    throw new UsageError(`--${flag} is missing${env ? ` (or set ${env})` : ''}; see --help`);
   }
   return value;
 }
 
 export function tokenFrom(values: Record<string, unknown>): string {
   const token = values.token ?? process.env.MADMIX_JOB_TOKEN ?? process.env.MADMIX_TOKEN;
-  if (typeof token !== 'string' || token === '') throw new Error('no token: pass --token or set MADMIX_JOB_TOKEN (job token) or MADMIX_TOKEN (write token)');
+  if (typeof token !== 'string' || token === '') throw new UsageError('no token: pass --token or set MADMIX_JOB_TOKEN (job token) or MADMIX_TOKEN (write token)');
   return token;
 }
 

@@ -34,6 +34,25 @@ export interface Claim {
 
 export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
+/** Maximum length of the failure text the service keeps per shard, in characters. */
+const MAX_ERROR_LENGTH = 1000;
+
+/** Returns the message of a fetch failure with its cause (`ECONNREFUSED 127.0.0.1:8787`), which undici hides behind "fetch failed". */
+function describeNetworkError(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const message = (error as Error).message;
+  return cause ? `${message}: ${cause.code ?? cause.message}` : message;
+}
+
+function parseBody(text: string): any {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -61,7 +80,9 @@ export class JobsClient {
           body: body as BodyInit | undefined,
         });
       } catch (error) {
-        if (attempt >= attempts) throw error;
+        if (attempt >= attempts) {
+          throw new Error(`cannot reach ${this.base} (${method} ${path}: ${describeNetworkError(error)}) after ${attempts} attempts; check --service (or MADMIX_SERVICE) and that the service is running`);
+        }
         this.options.log?.(`${method} ${path}: ${(error as Error).message}; retry ${attempt}/${attempts - 1} in ${delay} ms`);
         await sleep(delay);
         delay *= 2;
@@ -74,10 +95,12 @@ export class JobsClient {
         delay *= 2;
         continue;
       }
-      const data = text ? JSON.parse(text) : undefined;
+      const data = parseBody(text);
       if (response.status >= 400) {
         const error = data?.error ?? {};
-        throw new ServiceError(response.status, error.code ?? 'http_error', error.message ?? `HTTP ${response.status} from ${method} ${path}`, error.details);
+        // A proxy in front of the service (for example wrangler dev while it reloads) may answer with plain text.
+        const fallback = `HTTP ${response.status} from ${method} ${this.base}${path}${data ? '' : `: ${text.slice(0, 200) || response.statusText}`}`;
+        throw new ServiceError(response.status, error.code ?? 'http_error', error.message ?? fallback, error.details);
       }
       return { status: response.status, data: data as T };
     }
@@ -115,8 +138,12 @@ export class JobsClient {
     return (await this.json<{ leaseExpiresAt: string }>('POST', `/v1/jobs/${jobId}/shards/${index}/lease`, { leaseId, leaseSeconds })).data;
   }
 
-  async release(jobId: string, index: number, leaseId: string) {
-    return (await this.request<{ released: boolean }>('DELETE', `/v1/jobs/${jobId}/shards/${index}/lease?leaseId=${leaseId}`)).data;
+  /** Releases a lease; `error` reports a failed run so the service delays the shard and counts the attempt. */
+  async release(jobId: string, index: number, leaseId: string, error?: string) {
+    const path = `/v1/jobs/${jobId}/shards/${index}/lease?leaseId=${leaseId}`;
+    if (error === undefined) return (await this.request<{ released: boolean }>('DELETE', path)).data;
+    const body = JSON.stringify({ failed: true, error: error.slice(0, MAX_ERROR_LENGTH) });
+    return (await this.request<{ released: boolean }>('DELETE', path, body, { 'content-type': 'application/json' })).data;
   }
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { pathToFileURL } from 'node:url';
-import { logLine, parseJobArgs, required, tokenFrom } from './args.js';
+import { failureStatus, logLine, parseJobArgs, required, tokenFrom } from './args.js';
 import { JobsClient } from './client.js';
 
 export const USAGE = `Usage: npx tsx scripts/jobs/complete.ts --service URL --job ID [--allow-partial]
@@ -34,8 +34,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return 0;
   } catch (error) {
-    logLine(`failed: ${(error as Error).message}`);
-    return 1;
+    return failureStatus(error);
   }
 }
 

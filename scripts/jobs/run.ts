@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { logLine, parseJobArgs, required, tokenFrom } from './args.js';
+import { failureStatus, logLine, parseJobArgs, required, tokenFrom, UsageError } from './args.js';
 import { resolveShard } from '../embed/sampling.js';
 import { JobsClient } from './client.js';
 
@@ -73,6 +73,25 @@ export async function runShard(run: ShardRun): Promise<boolean> {
   return created;
 }
 
+const INDEX_VARIABLES = ['SLURM_ARRAY_TASK_ID', 'JOB_COMPLETION_INDEX'];
+
+/** Rejects a multi-shard run whose index comes from nowhere, since the embed script would silently run shard 0. */
+function requireShardIndex(index: string | undefined, count: string | undefined, env = process.env): void {
+  if (index === '') throw new UsageError('--shard-index is empty; set SHARD (or pass a number) to a shard from 0 to the shard count minus 1');
+  if (index !== undefined || INDEX_VARIABLES.some((name) => env[name] !== undefined)) return;
+  if (count !== undefined && Number(count) > 1) {
+    throw new UsageError(`--shard-index is missing and neither ${INDEX_VARIABLES.join(' nor ')} is set; pass --shard-index 0 to ${Number(count) - 1} for a ${count}-shard job`);
+  }
+}
+
+function parseShard(index: string | undefined, count: string | undefined): { index: number; count: number } {
+  try {
+    return resolveShard({ index, count });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   if (argv.includes('--watch')) {
     const { main: watchMain } = await import('./watch.js');
@@ -91,7 +110,8 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const jobId = required(values, 'job');
-    const shard = resolveShard({ index: values['shard-index'] as string | undefined, count: values['shard-count'] as string | undefined });
+    requireShardIndex(values['shard-index'] as string | undefined, values['shard-count'] as string | undefined);
+    const shard = parseShard(values['shard-index'] as string | undefined, values['shard-count'] as string | undefined);
     const client = new JobsClient({ service: required(values, 'service', 'MADMIX_SERVICE'), token: tokenFrom(values), log: logLine });
     await runShard({
       client,
@@ -104,8 +124,7 @@ export async function main(argv: string[]): Promise<number> {
     });
     return 0;
   } catch (error) {
-    logLine(`failed: ${(error as Error).message}`);
-    return 1;
+    return failureStatus(error);
   }
 }
 

@@ -2,7 +2,7 @@
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { logLine, parseJobArgs, required, tokenFrom } from './args.js';
+import { failureStatus, logLine, parseJobArgs, UsageError, required, tokenFrom } from './args.js';
 import { JobsClient, ServiceError, type Claim } from './client.js';
 import { runShard } from './run.js';
 
@@ -18,7 +18,7 @@ SIGTERM it releases the current lease and exits.
   --lease-seconds N     lease length, 30 to 3600 (default 600); renewed every third of it
   --state-root DIR      checkpoint folders, one per job and shard (default .madmix-jobs)
   --idle-max-seconds N  longest wait between claims when nothing is pending (default 60)
-  --exit-when-idle      exit when no shard is pending instead of waiting
+  --exit-when-idle      exit when no shard can be claimed (none pending, or only failed shards waiting to retry)
 `;
 
 export interface WatchOptions {
@@ -66,7 +66,7 @@ export async function watch(options: WatchOptions): Promise<number> {
       idle = Math.min(idle * 2, idleMax);
       continue;
     }
-    let failed = false;
+    let failure: string | undefined;
     log(`claimed job ${claim.jobId} shard ${claim.shardIndex}/${claim.shardCount} until ${claim.leaseExpiresAt}`);
     const stopRenewing = keepLease(options, claim, log);
     const stateDir = join(options.stateRoot, claim.jobId, `shard-${claim.shardIndex}`);
@@ -78,15 +78,16 @@ export async function watch(options: WatchOptions): Promise<number> {
       done++;
       idle = 1000;
     } catch (error) {
-      log(`job ${claim.jobId} shard ${claim.shardIndex}: failed (${(error as Error).message}); releasing the lease`);
-      failed = true;
+      failure = (error as Error).message || String(error);
+      log(`job ${claim.jobId} shard ${claim.shardIndex}: failed (${failure}); releasing the lease and reporting the failure`);
     } finally {
       stopRenewing();
-      await options.client.release(claim.jobId, claim.shardIndex, claim.leaseId).catch((error: Error) => log(`release failed: ${error.message}`));
+      // The service counts reported failures: it delays the shard and marks it failed after a few, so other shards go first.
+      await options.client.release(claim.jobId, claim.shardIndex, claim.leaseId, failure).catch((error: Error) => log(`release failed: ${error.message}`));
       log(`released job ${claim.jobId} shard ${claim.shardIndex}`);
     }
     // A shard that keeps failing would be claimed again at once, so wait as when idle.
-    if (failed) {
+    if (failure !== undefined) {
       await sleep(idle, options.signal);
       idle = Math.min(idle * 2, idleMax);
     }
@@ -109,7 +110,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const leaseSeconds = Number(values['lease-seconds'] ?? 600);
     if (!Number.isInteger(leaseSeconds) || leaseSeconds < 30 || leaseSeconds > 3600) {
-      throw new Error(`--lease-seconds must be an integer from 30 to 3600, got ${values['lease-seconds']}`);
+      throw new UsageError(`--lease-seconds must be an integer from 30 to 3600, got ${values['lease-seconds']}`);
     }
     const controller = new AbortController();
     // The loop's finally block releases the lease; a second signal exits at once.
@@ -128,8 +129,7 @@ export async function main(argv: string[]): Promise<number> {
     });
     return controller.signal.aborted ? 130 : 0;
   } catch (error) {
-    logLine(`failed: ${(error as Error).message}`);
-    return 1;
+    return failureStatus(error);
   }
 }
 

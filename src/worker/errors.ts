@@ -24,6 +24,16 @@ function fromHttpException(error: HTTPException): MadmixError {
   return code ? new MadmixError(code, error.message) : new MadmixError('internal', 'Internal error.');
 }
 
+/**
+ * Tests whether `err` is a Durable Object exception that a retry may cure.
+ * The runtime marks overloads and resets (for example "Durable Object reset
+ * because its code was updated") with `overloaded` or `retryable`.
+ */
+function isTransientObjectError(err: Error): boolean {
+  const flags = err as Error & { retryable?: boolean; overloaded?: boolean };
+  return flags.retryable === true || flags.overloaded === true;
+}
+
 /** The app's one error handler: known errors keep their status, anything else is a logged 500. */
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
   const requestId = c.get('requestId');
@@ -31,7 +41,11 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
   let error: MadmixError;
   if (err instanceof MadmixError) error = err;
   else if (err instanceof HTTPException && err.status !== 500) error = fromHttpException(err);
-  else {
+  else if (isTransientObjectError(err)) {
+    error = new MadmixError('storage_unavailable', `A Durable Object call failed (${err.message}); retry the request in a few seconds.`, {
+      retryAfterSeconds: 1,
+    });
+  } else {
     logLine('error', 'Unhandled error', { ...where, status: 500, error: err.name, detail: err.message, stack: err.stack });
     return errorResponse(c, new MadmixError('internal', 'Internal error; quote the request id when reporting it.'));
   }
@@ -68,6 +82,18 @@ function fieldName(path: readonly PropertyKey[]): string {
   return name || 'body';
 }
 
+type Issue = ZodError['issues'][number];
+
+// zod reports an absent required field as invalid_type "... received undefined"; a schema
+// may replace that message with "required: <what the field is>".
+const isMissing = (issue: Issue): boolean =>
+  issue.code === 'invalid_type' && (/received undefined$/.test(issue.message) || issue.message.startsWith('required: '));
+
+function missingMessage(place: string, field: string, message: string): string {
+  const what = message.startsWith('required: ') ? ` (${message.slice('required: '.length)})` : '';
+  return `Missing required ${place} ${field}${what}; add it.`;
+}
+
 /**
  * Turns a failed zod validation into a `MadmixError`: 422 naming the field for
  * bodies and queries, 404 for path parameters (a malformed id names nothing).
@@ -77,7 +103,7 @@ export function validationError(error: ZodError, target: string): MadmixError {
   const field = fieldName(issue.path);
   const places: Record<string, string> = { query: 'query parameter', param: 'path parameter' };
   const place = places[target] ?? 'field';
-  const message = `Invalid ${place} ${field}: ${issue.message}.`;
+  const message = isMissing(issue) ? missingMessage(place, field, issue.message) : `Invalid ${place} ${field}: ${issue.message}.`;
   const details = { field, target, issues: error.issues.map((i) => ({ path: fieldName(i.path), message: i.message })) };
   if (target === 'param') return new MadmixError('not_found', message, details);
   if (issue.code === 'unrecognized_keys') {

@@ -139,3 +139,84 @@ describe('jobs client retries', () => {
     expect(lines.join('\n')).not.toContain('secret-token');
   });
 });
+
+describe('jobs scripts: usage and failures', () => {
+  /** Runs `fn` with stderr captured; returns its result and the lines written. */
+  async function withStderr<T>(fn: () => Promise<T>): Promise<{ result: T; stderr: string }> {
+    const lines: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => (lines.push(chunk), true)) as typeof process.stderr.write;
+    try {
+      return { result: await fn(), stderr: lines.join('') };
+    } finally {
+      process.stderr.write = write;
+    }
+  }
+
+  it('run: multi-shard job without index exits 2', async () => {
+    const saved = { slurm: process.env.SLURM_ARRAY_TASK_ID, k8s: process.env.JOB_COMPLETION_INDEX };
+    delete process.env.SLURM_ARRAY_TASK_ID;
+    delete process.env.JOB_COMPLETION_INDEX;
+    try {
+      const { result, stderr } = await withStderr(() => runMain(['--service', 'http://127.0.0.1:9', '--job', 'a'.repeat(32), '--token', 't', '--shard-count', '3']));
+      expect(result).toBe(2);
+      expect(stderr).toContain('--shard-index');
+      expect(stderr).toContain('SLURM_ARRAY_TASK_ID');
+      expect(stderr).toContain('JOB_COMPLETION_INDEX');
+      const empty = await withStderr(() => runMain(['--service', 'http://127.0.0.1:9', '--job', 'a'.repeat(32), '--token', 't', '--shard-index', '', '--shard-count', '3']));
+      expect(empty.result).toBe(2);
+    } finally {
+      if (saved.slurm !== undefined) process.env.SLURM_ARRAY_TASK_ID = saved.slurm;
+      if (saved.k8s !== undefined) process.env.JOB_COMPLETION_INDEX = saved.k8s;
+    }
+  });
+
+  it('scripts: usage errors exit 2', async () => {
+    expect((await withStderr(() => completeMain(['--service', 'http://127.0.0.1:9', '--token', 't']))).result).toBe(2);
+    const unknown = await withStderr(() => completeMain(['--bogus']));
+    expect(unknown.result).toBe(2);
+    expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('client: unreachable service names the URL', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(closed.address() as { port: number }).port}`;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const client = new JobsClient({ service: origin, token: 't', attempts: 1 });
+    const error = (await client.getJob('a'.repeat(32)).catch((e: unknown) => e)) as Error;
+    expect(error.message).toContain(`cannot reach ${origin}`);
+    expect(error.message).toContain('--service');
+  });
+
+  it('watch: failed shard is reported on release', async () => {
+    const released: (string | undefined)[] = [];
+    let claims = 0;
+    const client = {
+      claim: async () => (claims++ === 0 ? { jobId: 'j', shardIndex: 0, shardCount: 2, leaseId: 'l', leaseExpiresAt: '', embedArgs: [] } : undefined),
+      renew: async () => ({ leaseExpiresAt: '' }),
+      release: async (_job: string, _index: number, _lease: string, error?: string) => (released.push(error), { released: true }),
+    } as unknown as JobsClient;
+    const ran = await watch({
+      client,
+      worker: 'w',
+      leaseSeconds: 60,
+      stateRoot: dir,
+      idleMaxMs: 1,
+      exitWhenIdle: true,
+      log: () => {},
+      runClaim: async () => {
+        throw new Error('ENOENT: no such folder /data/missing');
+      },
+    });
+    expect(ran).toBe(0);
+    expect(released).toEqual(['ENOENT: no such folder /data/missing']);
+    expect(claims).toBe(2);
+  });
+
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'madmix-watch-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+});

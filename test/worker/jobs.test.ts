@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { hashStats, mergeStats, parseSafetensors, parseStatsJson, type StatsSet } from '../../src/core/stats/index.js';
 import { env } from 'cloudflare:workers';
+import { Hono } from 'hono';
+import { onError } from '../../src/worker/errors.js';
 import type { Env as AppEnv } from '../../src/worker/types.js';
 import { bearer, errorOf, fetchApi, postJson, READ_TOKEN, WRITE_TOKEN } from './helpers.js';
 
@@ -320,5 +322,124 @@ describe('jobs: leases', () => {
   it('lease: leaseSeconds below 30 is 422', async () => {
     const res = await postJson('/v1/jobs/claim', { worker: 'w', leaseSeconds: 5 }, bearer(WRITE_TOKEN));
     expect(res.status).toBe(422);
+  });
+});
+
+describe('jobs: plan checks at creation', () => {
+  const rejects = async (overrides: Record<string, unknown>) => {
+    const res = await postJson('/v1/jobs', { ...PLAN, ...overrides }, bearer(WRITE_TOKEN));
+    expect(res.status).toBe(422);
+    return (await errorOf(res)).error;
+  };
+
+  it('create: rejects invalid mixture parameters', async () => {
+    const lambda = await rejects({ mixture: { method: 'madmix', params: { lambda: -1 } } });
+    expect(lambda.details?.field).toBe('mixture.params.lambda');
+    const noModality = await rejects({ mixture: { method: 'modality' } });
+    expect(noModality.details?.field).toBe('mixture.params.modality');
+    const unplanned = await rejects({ mixture: { method: 'modality', params: { modality: 'audio' } } });
+    expect(unplanned.message).toContain('audio');
+    const unknown = await rejects({ mixture: { method: 'madmix', params: { lamda: 1 } } });
+    expect(unknown.code).toBe('unknown_parameter');
+  });
+
+  it('create: rejects names that statistics reject', async () => {
+    const integer = await rejects({ modalities: [{ name: '0' }, { name: 'text' }] });
+    expect(integer.details?.field).toBe('modalities[0].name');
+    const control = await rejects({ domains: [{ name: 'al\u0007pha' }, { name: 'beta' }] });
+    expect(control.details?.field).toBe('domains[0].name');
+    expect(control.message).toContain('U+0007');
+    const datasets = await rejects({ domains: [{ name: 'alpha', datasets: ['coco', 'coco'] }, { name: 'beta' }] });
+    expect(datasets.message).toContain('twice');
+  });
+
+  it('create: rejects embedArgs the job controls', async () => {
+    const error = await rejects({ embedArgs: ['--domains', '/data', '--out', 'x.safetensors', '--seed=3'] });
+    expect(error.details?.field).toBe('embedArgs');
+    expect(error.details?.rejected).toEqual(['--out', '--seed=3']);
+    expect(error.message).toContain('--shard-index');
+  });
+
+  it('create: missing name says it is required', async () => {
+    const { name: _name, ...unnamed } = PLAN;
+    const res = await postJson('/v1/jobs', unnamed, bearer(WRITE_TOKEN));
+    expect(res.status).toBe(422);
+    const { error } = await errorOf(res);
+    expect(error.message).toMatch(/^Missing required field name \(/);
+    expect(error.details?.field).toBe('name');
+  });
+
+  it('create: multi-shard command needs SHARD', async () => {
+    const job = await createJob();
+    expect(job.command).toContain(`--job ${job.id} --shard-index "$SHARD" --shard-count 3`);
+    const single = await createJob({ shards: 1 });
+    expect(single.command).not.toContain('--shard-index');
+  });
+});
+
+describe('jobs: failures kept and reported', () => {
+  it('complete: mixture failure keeps merged stats', async () => {
+    // The parts record samples but no tokens, so a tokens-based baseline can only fail at completion.
+    const job = await createJob({ shards: 1, mixture: { method: 'proportional', params: { size: 'tokens' } } });
+    await putShard(job.id, 0, partText(['alpha', 'beta'], 1), job.uploadToken);
+    const res = await complete(job.id, job.uploadToken);
+    expect(res.status).toBe(422);
+    const { error } = await errorOf(res);
+    const statsId = error.details?.statsId as string;
+    expect(statsId).toBe(await hashStats(parseStatsJson(partText(['alpha', 'beta'], 1))));
+    expect(await env.STATS.get(`stats/${statsId}.safetensors`)).not.toBeNull();
+    const view = await (await getJob(job.id, READ_TOKEN)).json<{ status: string; failure: { statsId?: string } }>();
+    expect(view.status).toBe('failed');
+    expect(view.failure.statsId).toBe(statsId);
+  });
+
+  it('lease: shard failing 3 times is marked failed', async () => {
+    const broken = await createJob({ shards: 1 });
+    const lease = (index: number, leaseId: string) => `/v1/jobs/${broken.id}/shards/${index}/lease?leaseId=${leaseId}`;
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const claim = await claimFor(broken.id, 'gpu-f');
+      const res = await fetchApi(lease(claim.shardIndex, claim.leaseId), {
+        method: 'DELETE',
+        headers: bearer(WRITE_TOKEN, { 'content-type': 'application/json' }),
+        body: JSON.stringify({ failed: true, error: `ENOENT attempt ${attempt}` }),
+      });
+      expect((await res.json<{ released: boolean }>()).released).toBe(true);
+      if (attempt === 1) await expect(claimFor(broken.id, 'gpu-f')).rejects.toThrow('could be claimed');
+      // Past the longest retry wait (60 s doubled per failed run).
+      await jobObject(broken.id).advanceClockForTest(300_000);
+    }
+    const view = await (await getJob(broken.id, READ_TOKEN)).json<{ status: string; shards: { state: string; attempts: number; lastError: string }[] }>();
+    expect(view.status).toBe('failed');
+    expect(view.shards[0]).toMatchObject({ state: 'failed', attempts: 3, lastError: 'ENOENT attempt 3' });
+    await expect(claimFor(broken.id, 'gpu-f')).rejects.toThrow('could be claimed');
+    // Created only now, because claimFor leases the shards of other jobs while it searches.
+    const healthy = await createJob({ shards: 1 });
+    expect((await claimFor(healthy.id, 'gpu-f')).shardIndex).toBe(0);
+  });
+
+  it('upload: malformed index is 404 for every token', async () => {
+    const job = await createJob();
+    for (const index of ['-1', 'abc']) {
+      for (const token of [job.uploadToken, WRITE_TOKEN]) {
+        const res = await putShard(job.id, index as unknown as number, partText(['alpha'], 1), token);
+        expect(res.status).toBe(404);
+      }
+    }
+  });
+});
+
+describe('jobs: transient Durable Object errors', () => {
+  it('errors: object reset is JSON 503', async () => {
+    const app = new Hono();
+    app.onError(onError as never);
+    app.post('/v1/jobs', () => {
+      throw Object.assign(new Error('Durable Object reset because its code was updated.'), { retryable: true });
+    });
+    const res = await app.request('/v1/jobs', { method: 'POST' });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('1');
+    const { error } = await errorOf(res);
+    expect(error.code).toBe('storage_unavailable');
+    expect(error.message).toContain('Durable Object reset');
   });
 });

@@ -10,7 +10,8 @@ const JOB_TOKEN = /^mjt_([0-9a-f]{32})_[0-9a-f]{64}$/;
 /** Paths a job token may use, with the job id it must match: GET the job, PUT a shard, complete. */
 const JOB_TOKEN_ROUTES: { method: string; pattern: RegExp }[] = [
   { method: 'GET', pattern: /^\/v1\/jobs\/([0-9a-f]{32})\/?$/ },
-  { method: 'PUT', pattern: /^\/v1\/jobs\/([0-9a-f]{32})\/shards\/\d+\/?$/ },
+  // Any index segment passes here, so a malformed one gets the route's 404 whatever the token.
+  { method: 'PUT', pattern: /^\/v1\/jobs\/([0-9a-f]{32})\/shards\/[^/]+\/?$/ },
   { method: 'POST', pattern: /^\/v1\/jobs\/([0-9a-f]{32})\/complete\/?$/ },
 ];
 

@@ -45,7 +45,7 @@ export async function completeJob(c: Context<AppEnv>, jobId: string, allowPartia
   if ('result' in prepared) return { result: prepared.result, created: false };
 
   const merged = await mergeParts(c, jobId, prepared.parts);
-  let statsId: string;
+  let statsId: string | undefined;
   let mixture: { id: string; url: string } | undefined;
   try {
     validateStats(merged);
@@ -53,14 +53,16 @@ export async function completeJob(c: Context<AppEnv>, jobId: string, allowPartia
     if (job.plan.mixture) mixture = await storeMixture(c, statsId, job.plan.mixture);
   } catch (err) {
     // With every shard in, the set cannot change any more, so an invalid set or mixture request fails the job for good.
+    // A valid merged set stays stored and its id is recorded, so the embedding work is kept when only the mixture failed.
     if (err instanceof MadmixError && err.status === 422 && !prepared.partial) {
-      await stub.fail(err.message);
+      await stub.fail(err.message, statsId);
       await c.env.JOBS.get(c.env.JOBS.idFromName(REGISTRY_NAME)).registryRemove(jobId);
+      if (statsId) throw new MadmixError(err.code, `${err.message} The merged statistics are stored as ${statsId}.`, { ...err.details, statsId });
     }
     throw err;
   }
   const result = unwrap(
-    await stub.finishCompletion({ statsId, mixtureId: mixture?.id, url: mixture?.url, shardsIncluded: prepared.parts, partial: prepared.partial }),
+    await stub.finishCompletion({ statsId: statsId as string, mixtureId: mixture?.id, url: mixture?.url, shardsIncluded: prepared.parts, partial: prepared.partial }),
   );
   await c.env.JOBS.get(c.env.JOBS.idFromName(REGISTRY_NAME)).registryRemove(jobId);
   return { result, created: true };

@@ -82,8 +82,8 @@ export class JobCoordinator extends DurableObject<Env> {
     return this.update((job, now) => renewLease(job, index, leaseId, seconds, now));
   }
 
-  release(index: number, leaseId: string): boolean | JobFault {
-    return this.update((job) => releaseLease(job, index, leaseId));
+  release(index: number, leaseId: string, error?: string): boolean | JobFault {
+    return this.update((job, now) => releaseLease(job, index, leaseId, now, error));
   }
 
   /** Returns the stored result, or the parts to merge (in index order) when the job may complete now. */
@@ -109,9 +109,9 @@ export class JobCoordinator extends DurableObject<Env> {
   }
 
   /** Marks the job failed, unless it already completed. */
-  fail(message: string): JobView | JobFault {
+  fail(message: string, statsId?: string): JobView | JobFault {
     return this.update((job, now) => {
-      if (!job.result) job.failure = { message, at: now };
+      if (!job.result) job.failure = statsId ? { message, at: now, statsId } : { message, at: now };
       return viewJob(job, now);
     });
   }

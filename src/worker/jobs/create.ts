@@ -2,8 +2,9 @@ import type { Context } from 'hono';
 import type { z } from '@hono/zod-openapi';
 import type { AppEnv } from '../env.js';
 import { sha256Hex } from '../store.js';
-import { embedArgs, runArgs, runCommand } from './command.js';
+import { embedArgs, runArgs, runCommand, runCommandNote } from './command.js';
 import { REGISTRY_NAME } from './coordinator.js';
+import { checkPlan } from './plan-checks.js';
 import type { JobCreateBody } from './schemas.js';
 import { JOB_TOKEN_PREFIX, type JobPlan, type JobRecord } from './types.js';
 import { jobStub, unwrap } from './upload.js';
@@ -19,10 +20,11 @@ export function randomHex(bytes: number): string {
  * upload token is returned only here; the object stores its sha256.
  */
 export async function createJob(c: Context<AppEnv>, body: z.infer<typeof JobCreateBody>) {
-  const id = randomHex(16);
-  const uploadToken = `${JOB_TOKEN_PREFIX}${id}_${randomHex(32)}`;
   const { name, tokenTtlHours, ...rest } = body;
   const plan: JobPlan = { ...rest };
+  checkPlan(plan);
+  const id = randomHex(16);
+  const uploadToken = `${JOB_TOKEN_PREFIX}${id}_${randomHex(32)}`;
   const now = Date.now();
   const record: JobRecord = {
     id,
@@ -45,6 +47,7 @@ export async function createJob(c: Context<AppEnv>, body: z.infer<typeof JobCrea
     uploadToken,
     expiresAt: view.tokenExpiresAt,
     command: runCommand(origin, id, uploadToken, plan),
+    commandNote: runCommandNote(plan),
     runArgs: runArgs(origin, id, plan),
     embedArgs: embedArgs(plan),
   };

@@ -10,7 +10,7 @@ import { jobAccess } from './auth.js';
 import { createJob } from './create.js';
 import { completeJob } from './complete.js';
 import { claimNext, releaseShardLease, renewShardLease } from './leases.js';
-import { AnyJson, ClaimBody, CompleteBody, JobCreateBody, JobIdParam, ReleaseQuery, RenewBody, ShardParams } from './schemas.js';
+import { AnyJson, ClaimBody, CompleteBody, JobCreateBody, JobIdParam, ReleaseBody, ReleaseQuery, RenewBody, ShardParams } from './schemas.js';
 import { loadJob, uploadShard } from './upload.js';
 
 /** Routes under /v1/jobs: batch embedding jobs, their shard uploads, leases and completion. */
@@ -95,6 +95,15 @@ async function readAllowPartial(c: Context<AppEnv>): Promise<boolean> {
   return parsed.data.allowPartial;
 }
 
+/** Reads the optional release body; returns the reported error, or undefined for a plain release. */
+async function readReleaseFailure(c: Context<AppEnv>): Promise<string | undefined> {
+  const text = new TextDecoder().decode(await readBody(c, MAX_SMALL_BODY_BYTES, 'send only {"failed": true, "error": "..."}'));
+  if (!text.trim()) return undefined;
+  const parsed = ReleaseBody.safeParse(parseJson(text));
+  if (!parsed.success) throw validationError(parsed.error, 'json');
+  return parsed.data.error;
+}
+
 const leaseRoute = { path: '/{id}/shards/{index}/lease', security: bearerSecurity } as const;
 
 jobs.openapi(
@@ -113,12 +122,14 @@ jobs.openapi(
 jobs.openapi(
   createRoute({
     ...leaseRoute, method: 'delete', summary: 'Release a shard lease',
+    description: 'Optional body `{"failed": true, "error": "..."}` reports a failed run: the shard waits before it is offered again and is marked failed after 3 failed runs.',
     middleware: [requireRole('write')] as const,
     request: { params: ShardParams, query: ReleaseQuery },
     responses: { 200: json('Whether the lease was still held.'), ...jobErrors },
   }),
   async (c) => {
     const { id, index } = c.req.valid('param');
-    return c.json(await releaseShardLease(c, id, Number(index), c.req.valid('query').leaseId), 200);
+    const failure = await readReleaseFailure(c);
+    return c.json(await releaseShardLease(c, id, Number(index), c.req.valid('query').leaseId, failure), 200);
   },
 );

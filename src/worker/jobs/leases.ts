@@ -50,8 +50,9 @@ export async function renewShardLease(c: Context<AppEnv>, jobId: string, index: 
   return { jobId, shardIndex: index, leaseId: lease.id, leaseExpiresAt: new Date(lease.expiresAt).toISOString() };
 }
 
-export async function releaseShardLease(c: Context<AppEnv>, jobId: string, index: number, leaseId: string) {
+/** Releases a lease; `error` reports a failed run, which counts towards the shard's attempts. */
+export async function releaseShardLease(c: Context<AppEnv>, jobId: string, index: number, leaseId: string, error?: string) {
   checkIndex(index, (await loadJob(c, jobId)).plan.shards, jobId);
-  const released = unwrap(await jobStub(c, jobId).release(index, leaseId));
+  const released = unwrap(await jobStub(c, jobId).release(index, leaseId, error));
   return { jobId, shardIndex: index, released };
 }

@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { METHODS } from '../../core/mix.js';
 import { MAX_NAME_LENGTH } from '../../core/stats/index.js';
 import { MAX_DOMAINS, MAX_MODALITIES } from '../limits.js';
-import { MAX_LEASE_SECONDS, MIN_LEASE_SECONDS } from './types.js';
+import { MAX_LEASE_SECONDS, MAX_SHARD_ERROR_LENGTH, MIN_LEASE_SECONDS } from './types.js';
 
 /** Request schemas of the job routes. */
 
@@ -25,7 +25,10 @@ export const ShardParams = JobIdParam.extend({
 
 export const JobCreateBody = z
   .object({
-    name: z.string().min(1).max(200),
+    name: z
+      .string({ error: (issue) => (issue.input === undefined ? 'required: the job name shown in its state, 1 to 200 characters' : undefined) })
+      .min(1)
+      .max(200),
     domains: z
       .array(z.object({ name: Name, datasets: z.array(Name).max(1000).optional() }).strict())
       .min(2, { message: 'a mixture needs at least 2 domains' })
@@ -67,6 +70,11 @@ export const RenewBody = z
   .openapi('JobLeaseRenewRequest');
 
 export const CompleteBody = z.object({ allowPartial: z.boolean().default(false) }).strict().openapi('JobCompleteRequest');
+
+export const ReleaseBody = z
+  .object({ failed: z.literal(true), error: z.string().min(1).max(MAX_SHARD_ERROR_LENGTH) })
+  .strict()
+  .openapi('JobLeaseReleaseRequest');
 
 export const AnyJson = z.record(z.string(), z.unknown());
 

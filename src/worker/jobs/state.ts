@@ -1,4 +1,4 @@
-import { RESERVATION_MS, type JobFault, type JobRecord, type JobStatus, type Lease, type PartRecord, type ShardRecord } from './types.js';
+import { MAX_SHARD_ATTEMPTS, RESERVATION_MS, SHARD_RETRY_MS, type JobFault, type JobRecord, type JobStatus, type Lease, type PartRecord, type ShardRecord } from './types.js';
 
 /**
  * Pure state transitions of a job. The Durable Object runs each one between
@@ -24,6 +24,8 @@ function liveReservation(shard: ShardRecord, now: number): ShardRecord['reservat
 export function jobStatus(job: JobRecord, now: number): JobStatus {
   if (job.result) return 'completed';
   if (job.failure) return 'failed';
+  // A failed shard can only be left out with allowPartial, so the job as planned cannot complete.
+  if (job.shards.some((s) => s.failedAt !== undefined && !s.part)) return 'failed';
   return job.shards.some((s) => s.part || liveLease(s, now)) ? 'running' : 'pending';
 }
 
@@ -86,10 +88,16 @@ export function registerPart(job: JobRecord, index: number, part: PartRecord, di
   return 'created';
 }
 
-/** Leases the first shard that has no part, no live lease and no upload in flight. */
+/** Tests whether a shard may be offered to a worker: no part, lease, upload in flight, failure mark or retry wait. */
+function claimable(shard: ShardRecord, now: number): boolean {
+  if (shard.part || shard.failedAt !== undefined || (shard.retryAt ?? 0) > now) return false;
+  return !liveLease(shard, now) && !liveReservation(shard, now);
+}
+
+/** Leases the first claimable shard. */
 export function claimShard(job: JobRecord, worker: string, leaseId: string, seconds: number, now: number): { index: number; lease: Lease } | undefined {
   if (closed(job)) return undefined;
-  const index = job.shards.findIndex((s) => !s.part && !liveLease(s, now) && !liveReservation(s, now));
+  const index = job.shards.findIndex((s) => claimable(s, now));
   if (index === -1) return undefined;
   const lease = { id: leaseId, worker, expiresAt: now + seconds * 1000 };
   job.shards[index].lease = lease;
@@ -109,10 +117,21 @@ export function renewLease(job: JobRecord, index: number, leaseId: string, secon
   return shard.lease;
 }
 
-/** Drops the lease when `leaseId` still holds it; returns whether it did. */
-export function releaseLease(job: JobRecord, index: number, leaseId: string): boolean {
+/**
+ * Drops the lease when `leaseId` still holds it; returns whether it did. A
+ * reported failure counts an attempt: the shard waits SHARD_RETRY_MS (doubled
+ * per attempt) before it is offered again, and after MAX_SHARD_ATTEMPTS it is
+ * marked failed.
+ */
+export function releaseLease(job: JobRecord, index: number, leaseId: string, now: number, error?: string): boolean {
   const shard = job.shards[index];
   if (!shard.lease || shard.lease.id !== leaseId) return false;
   delete shard.lease;
+  if (error !== undefined && !shard.part) {
+    shard.attempts = (shard.attempts ?? 0) + 1;
+    shard.lastError = error;
+    if (shard.attempts >= MAX_SHARD_ATTEMPTS) shard.failedAt = now;
+    else shard.retryAt = now + SHARD_RETRY_MS * 2 ** (shard.attempts - 1);
+  }
   return true;
 }

@@ -49,6 +49,13 @@ export interface ShardRecord {
   part?: PartRecord;
   /** An upload between its R2 write and its registration; blocks a different body meanwhile. */
   reservation?: { checksum: string; until: number };
+  /** Failed runs reported when releasing a lease, and the last error. */
+  attempts?: number;
+  lastError?: string;
+  /** Epoch milliseconds before which a shard that failed is not offered to claim again. */
+  retryAt?: number;
+  /** Set after MAX_SHARD_ATTEMPTS failed runs; the shard is not offered again. */
+  failedAt?: number;
 }
 
 export interface JobResult {
@@ -74,7 +81,8 @@ export interface JobRecord {
   dims: Record<string, number>;
   shards: ShardRecord[];
   result?: JobResult;
-  failure?: { message: string; at: number };
+  /** `statsId` is set when the merged statistics were valid and stored, so only the mixture failed. */
+  failure?: { message: string; at: number; statsId?: string };
 }
 
 export type JobStatus = 'pending' | 'running' | 'completed' | 'failed';
@@ -94,3 +102,9 @@ export const MAX_LEASE_SECONDS = 3600;
 export const RESERVATION_MS = 120_000;
 /** Prefix of job upload tokens: `mjt_<job id>_<64 hex>`. */
 export const JOB_TOKEN_PREFIX = 'mjt_';
+/** Failed runs after which a shard is marked failed and no longer offered to claim. */
+export const MAX_SHARD_ATTEMPTS = 3;
+/** Wait before a failed shard is offered again, in milliseconds; doubles with each failed run. */
+export const SHARD_RETRY_MS = 60_000;
+/** Maximum length of the error text kept per shard, in characters. */
+export const MAX_SHARD_ERROR_LENGTH = 1000;

@@ -3,7 +3,11 @@ import type { JobRecord, JobStatus, PartRecord } from './types.js';
 
 export interface ShardView {
   index: number;
-  state: 'pending' | 'leased' | 'uploaded';
+  state: 'pending' | 'leased' | 'uploaded' | 'failed';
+  /** Failed runs reported by workers, the last error, and when the shard is offered again. */
+  attempts?: number;
+  lastError?: string;
+  retryAt?: string;
   lease?: { worker: string; expiresAt: string };
   part?: { checksum: string; statsHash: string; bytes: number; uploadedAt: string; domains: PartRecord['domains'] };
 }
@@ -23,11 +27,12 @@ export interface JobView {
     uploaded: number;
     leased: number;
     pending: number;
+    failed: number;
     /** Per domain: samples and count per modality summed over the uploaded parts. */
     domains: Record<string, { samples: number; counts: Record<string, number> }>;
   };
   result?: { statsId: string; mixtureId?: string; url?: string; shardsIncluded: number[]; partial: boolean; completedAt: string };
-  failure?: { message: string; at: string };
+  failure?: { message: string; at: string; statsId?: string };
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -38,9 +43,13 @@ function shardView(job: JobRecord, index: number, now: number): ShardView {
     const { checksum, statsHash, bytes, uploadedAt, domains } = shard.part;
     return { index, state: 'uploaded', part: { checksum, statsHash, bytes, uploadedAt: iso(uploadedAt), domains } };
   }
+  const failures: Pick<ShardView, 'attempts' | 'lastError' | 'retryAt'> = {};
+  if (shard.attempts) Object.assign(failures, { attempts: shard.attempts, lastError: shard.lastError });
+  if (shard.retryAt !== undefined && shard.retryAt > now && shard.failedAt === undefined) failures.retryAt = iso(shard.retryAt);
+  if (shard.failedAt !== undefined) return { index, state: 'failed', ...failures };
   const lease = liveLease(shard, now);
-  if (lease) return { index, state: 'leased', lease: { worker: lease.worker, expiresAt: iso(lease.expiresAt) } };
-  return { index, state: 'pending' };
+  if (lease) return { index, state: 'leased', lease: { worker: lease.worker, expiresAt: iso(lease.expiresAt) }, ...failures };
+  return { index, state: 'pending', ...failures };
 }
 
 function domainTotals(job: JobRecord): JobView['totals']['domains'] {
@@ -67,9 +76,9 @@ export function viewJob(job: JobRecord, now: number): JobView {
     plan: job.plan,
     dims: job.dims,
     shards,
-    totals: { shards: shards.length, uploaded: count('uploaded'), leased: count('leased'), pending: count('pending'), domains: domainTotals(job) },
+    totals: { shards: shards.length, uploaded: count('uploaded'), leased: count('leased'), pending: count('pending'), failed: count('failed'), domains: domainTotals(job) },
   };
   if (job.result) view.result = { ...job.result, completedAt: iso(job.result.completedAt) };
-  if (job.failure) view.failure = { message: job.failure.message, at: iso(job.failure.at) };
+  if (job.failure) view.failure = { ...job.failure, at: iso(job.failure.at) };
   return view;
 }
