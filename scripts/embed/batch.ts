@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { MadmixError } from '../../src/core/errors.js';
 import { ImageEncoder, WordVectorEncoder } from './encoders.js';
 import type { Item } from './inputs.js';
@@ -25,6 +25,7 @@ export interface DecodedBatch {
 export async function decodeBatch(plan: Plan, positions: number[], options: EmbedOptions): Promise<DecodedBatch> {
   const geometry = options.imageConfig ?? { resize: 256, crop: 224 };
   const items: Item[] = positions.map((position) => plan.items[position]);
+  items.forEach(requireMedia);
   const imageIndexes = items.flatMap((item, i) => (item.image ? [i] : []));
   const decodedImages = await decodeImages(imageIndexes.map((i) => items[i].image as string), geometry, options.jobs);
   const images = new Array<Uint8Array | undefined>(items.length);
@@ -34,6 +35,19 @@ export async function decodeBatch(plan: Plan, positions: number[], options: Embe
   );
   const texts = items.map((item) => item.text ?? (item.textFile ? readTextFile(item.textFile) : undefined));
   return { positions, images, videos, texts };
+}
+
+/**
+ * Checks that an item's image and video exist. Media named by a manifest,
+ * .jsonl or LLaVA record gets the record's `file:line` or `file#id` in the message.
+ * Folder samples have a key that is their own path stem, so they get the path alone.
+ */
+function requireMedia(item: Item): void {
+  for (const [kind, file] of [['image', item.image], ['video', item.video]] as const) {
+    if (!file || existsSync(file)) continue;
+    if (file.startsWith(item.key)) throw new MadmixError('not_found', `${kind} ${file} does not exist`, { file });
+    throw new MadmixError('not_found', `${kind} ${file} referenced by ${item.key} does not exist; fix the path or pass --media-root DIR`, { file, record: item.key });
+  }
 }
 
 function readTextFile(file: string): string {

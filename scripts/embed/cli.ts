@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { MadmixError, show } from '../../src/core/errors.js';
 import { loadImageConfig, loadTextConfig } from './encoders.js';
 import { writeStats } from './output.js';
-import { describePlan, planInputs } from './plan.js';
+import { checkPlan, describePlan, planInputs, planWarnings } from './plan.js';
 import { runEmbedding, type EmbedOptions } from './pipeline.js';
 import type { Device, RuntimeChoice } from './runtime.js';
 import { resolveShard } from './sampling.js';
@@ -24,7 +24,8 @@ Inputs (repeatable, combinable):
                           images png/jpg/svg, videos ogv/webm/mp4, texts .txt, and
                           .jsonl files of {text?, image?, video?} records
   --domains DIR           a folder whose subfolders are domains
-  --manifest FILE         JSONL of {domain, dataset?, text?, image?, video?}
+  --manifest FILE         JSONL of {domain, dataset?, text?, image?, video?}; other keys
+                          are rejected
   --llava [DOMAIN[/DATASET]=]FILE
                           LLaVA-style JSON list of {id, image?|video?, conversations};
                           the text is the conversation values joined
@@ -52,7 +53,8 @@ Encoders:
   --device D              auto | cpu | cuda (default auto: cuda when an NVIDIA GPU is present)
 
 Run:
-  --state-dir DIR         checkpoint folder; a rerun with the same flags resumes from it
+  --state-dir DIR         checkpoint folder; a rerun with the same flags resumes from it,
+                          also after Ctrl-C, which saves a checkpoint before exiting
   --checkpoint-every N    batches between checkpoints (default 10)
   --restart               discard an existing checkpoint
   --out FILE              output, .json (stats JSON) or .safetensors; a FILE.sha256 is written beside it
@@ -60,6 +62,9 @@ Run:
   --dry-run               list domains, datasets, counts and modalities, and embed nothing
   --no-progress           no progress output
   -h, --help              this help
+
+Exit status: 0 on success, 2 for invalid input (including inputs with 0 samples
+or a shard with 0 items), 1 for internal errors, 130 after Ctrl-C.
 `;
 
 function positiveInteger(flag: string, value: string | undefined, fallback: number, min = 1): number {
@@ -152,12 +157,12 @@ export async function main(argv: string[], io: Io = process): Promise<number> {
     }
     if (!hasInput) throw new MadmixError('invalid_parameter', 'no input given; pass --domain, --domains, --manifest or --llava (see --help)');
     const plan = planInputs(options.inputs, options.samplesPerDataset, options.seed, options.shard);
-    if (dryRun) {
-      io.stdout.write(`${describePlan(plan)}\n`);
-      return 0;
-    }
+    for (const warning of planWarnings(plan)) io.stderr.write(`embed: ${warning}\n`);
+    if (dryRun) io.stdout.write(`${describePlan(plan)}\n`);
+    checkPlan(plan);
+    if (dryRun) return 0;
     if (!out) throw new MadmixError('invalid_parameter', '--out is missing; pass --out stats.json or --out stats.safetensors');
-    const { set, summary } = await runEmbedding(options, plan);
+    const { set, summary } = await runEmbedding({ ...options, exitOnInterrupt: true }, plan);
     const written = await writeStats(set, out);
     const rate = summary.itemsPerSecond.toFixed(2);
     io.stderr.write(

@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { MadmixError, show } from '../../src/core/errors.js';
+import { JSONL_KEYS, MANIFEST_KEYS, optionalString, readInputFile, readJsonLines, rejectUnknownKeys, requireContent } from './records.js';
 
 export const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.svg']);
 export const VIDEO_EXTENSIONS = new Set(['.ogv', '.webm', '.mp4']);
@@ -60,32 +61,6 @@ function parseLlavaSpec(spec: string): { file: string; domain: string; dataset: 
   return { file, domain, dataset: dataset || stem };
 }
 
-function readJsonLines(file: string, visit: (record: Record<string, unknown>, line: number) => void): void {
-  const lines = readFileSync(file, 'utf8').split('\n');
-  lines.forEach((line, index) => {
-    if (line.trim() === '') return;
-    let record: unknown;
-    try {
-      record = JSON.parse(line);
-    } catch (error) {
-      throw new MadmixError('invalid_json', `${file}:${index + 1} is not valid JSON: ${(error as Error).message}`);
-    }
-    if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-      throw new MadmixError('invalid_json', `${file}:${index + 1} must be a JSON object, got ${show(record)}`);
-    }
-    visit(record as Record<string, unknown>, index + 1);
-  });
-}
-
-function optionalString(record: Record<string, unknown>, field: string, where: string): string | undefined {
-  const value = record[field];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') {
-    throw new MadmixError('invalid_parameter', `${where}: field ${field} must be a string, got ${show(value)}`);
-  }
-  return value;
-}
-
 /** Walks a dataset folder: files sharing a path stem form one sample; each .jsonl line is a sample. */
 function walkDataset(dir: string, domain: string, dataset: string, sink: Sink, recurse = true): void {
   const groups = new Map<string, Omit<Item, 'key' | 'domain' | 'dataset'>>();
@@ -98,8 +73,10 @@ function walkDataset(dir: string, domain: string, dataset: string, sink: Sink, r
       }
       const ext = extname(name).toLowerCase();
       if (ext === '.jsonl') {
-        readJsonLines(path, (record, line) => {
+        readJsonLines(path, 'JSONL file', (record, line) => {
           const where = `${path}:${line}`;
+          rejectUnknownKeys(record, JSONL_KEYS, where);
+          requireContent(record, where);
           const image = optionalString(record, 'image', where);
           const video = optionalString(record, 'video', where);
           sink({
@@ -140,8 +117,9 @@ function readLlava(spec: string, mediaRoot: string | undefined, sink: Sink): voi
   const { file, domain, dataset } = parseLlavaSpec(spec);
   let records: unknown;
   try {
-    records = JSON.parse(readFileSync(file, 'utf8'));
+    records = JSON.parse(readInputFile(file, 'LLaVA file'));
   } catch (error) {
+    if (error instanceof MadmixError) throw error;
     throw new MadmixError('invalid_json', `cannot read LLaVA file ${show(file)}: ${(error as Error).message}`);
   }
   if (!Array.isArray(records)) {
@@ -178,7 +156,20 @@ function readLlava(spec: string, mediaRoot: string | undefined, sink: Sink): voi
  * always give the same item order.
  */
 export function discoverInputs(spec: InputSpec): DomainInput[] {
+  return discoverInputsWithEmpty(spec).domains;
+}
+
+/**
+ * Reads every input like `discoverInputs` and also returns the names of
+ * domain folders that contain no usable sample, which `domains` leaves out.
+ */
+export function discoverInputsWithEmpty(spec: InputSpec): { domains: DomainInput[]; emptyDomains: string[] } {
   const domains = new Map<string, Map<string, Item[]>>();
+  const folderDomains: string[] = [];
+  const walkFolder = (dir: string): void => {
+    folderDomains.push(basename(resolve(dir)));
+    walkDomainDir(dir, sink);
+  };
   const sink: Sink = (item) => {
     if (!item.text && !item.textFile && !item.image && !item.video) return;
     const datasets = domains.get(item.domain) ?? new Map<string, Item[]>();
@@ -187,16 +178,18 @@ export function discoverInputs(spec: InputSpec): DomainInput[] {
     datasets.set(item.dataset, items);
     items.push(item);
   };
-  for (const dir of spec.domainDirs ?? []) walkDomainDir(dir, sink);
+  for (const dir of spec.domainDirs ?? []) walkFolder(dir);
   for (const root of spec.domainsRoots ?? []) {
     for (const name of listDir(root)) {
-      if (statSync(join(root, name)).isDirectory()) walkDomainDir(join(root, name), sink);
+      if (statSync(join(root, name)).isDirectory()) walkFolder(join(root, name));
     }
   }
   for (const manifest of spec.manifests ?? []) {
     const root = spec.mediaRoot ?? dirname(manifest);
-    readJsonLines(manifest, (record, line) => {
+    readJsonLines(manifest, 'manifest', (record, line) => {
       const where = `${manifest}:${line}`;
+      rejectUnknownKeys(record, MANIFEST_KEYS, where);
+      requireContent(record, where);
       const domain = optionalString(record, 'domain', where);
       if (!domain) throw new MadmixError('invalid_parameter', `${where}: field domain is missing`);
       const image = optionalString(record, 'image', where);
@@ -223,7 +216,8 @@ export function discoverInputs(spec: InputSpec): DomainInput[] {
     });
     result.push({ name, datasets: sorted });
   }
-  return result;
+  const emptyDomains = [...new Set(folderDomains)].filter((name) => !domains.has(name));
+  return { domains: result, emptyDomains };
 }
 
 /** Orders by UTF-16 code units, independent of the locale. */

@@ -48,6 +48,21 @@ function decodeFailed(kind: string, file: string, detail: string): MadmixError {
   return new MadmixError('unsupported_media_type', `cannot decode ${kind} ${file}: ${reason}`, { file });
 }
 
+/** Lines that ffmpeg prints after the real cause, which do not name the input's problem. */
+const FFMPEG_FOLLOW_UPS = [/^Error marking filters/, /^Cannot determine format/, /^Conversion failed/, /^Error while (decoding|filtering|processing)/, /^Nothing was written/];
+
+/** Picks the first line of a tool's stderr that names the cause, without ffmpeg's `[png @ 0x…]` address. */
+export function firstUsefulLine(stderr: string): string {
+  const lines = stderr.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const useful = lines.find((line) => !FFMPEG_FOLLOW_UPS.some((pattern) => pattern.test(line))) ?? lines[0] ?? 'no output';
+  return useful.replace(/^\[(\w+) @ 0x[0-9a-f]+\]\s*/, '$1: ');
+}
+
+/** Error for a file the tool could not read as `kind`, quoting the tool's first useful line. */
+function notValid(kind: 'image' | 'video' | 'SVG image', file: string, tool: string, stderr: string): MadmixError {
+  return new MadmixError('unsupported_media_type', `cannot decode ${kind} ${file}: not a valid ${kind} (${tool}: ${firstUsefulLine(stderr)})`, { file });
+}
+
 function requireFile(file: string): void {
   if (!existsSync(file)) throw new MadmixError('not_found', `input file ${file} does not exist`, { file });
 }
@@ -83,7 +98,7 @@ function flattenAlpha(rgba: Buffer, pixels: number): Uint8Array {
 async function renderSvg(file: string, geometry: FrameGeometry): Promise<Buffer> {
   const size = String(geometry.resize);
   const svg = await runTool('rsvg-convert', ['--width', size, '--height', size, '--keep-aspect-ratio', '--format', 'png', file], file);
-  if (svg.code !== 0) throw decodeFailed('SVG image', file, svg.stderr);
+  if (svg.code !== 0) throw notValid('SVG image', file, 'rsvg-convert', svg.stderr);
   return svg.stdout;
 }
 
@@ -99,7 +114,8 @@ export async function decodeImage(file: string, geometry: FrameGeometry): Promis
   const args = ['-v', 'error', ...source, '-frames:v', '1', '-vf', frameFilter(geometry), '-f', 'rawvideo', '-pix_fmt', 'rgba', 'pipe:1'];
   const result = await runTool('ffmpeg', args, file, input);
   const pixels = geometry.crop * geometry.crop;
-  if (result.code !== 0 || result.stdout.length !== pixels * 4) {
+  if (result.code !== 0) throw notValid('image', file, 'ffmpeg', result.stderr);
+  if (result.stdout.length !== pixels * 4) {
     throw decodeFailed('image', file, result.stderr || `ffmpeg returned ${result.stdout.length} bytes, expected ${pixels * 4}`);
   }
   return flattenAlpha(result.stdout, pixels);
@@ -110,7 +126,7 @@ async function probeDuration(file: string): Promise<number> {
   const entries = 'format=duration:stream=duration,r_frame_rate,nb_read_packets';
   const args = ['-v', 'error', '-select_streams', 'v:0', '-count_packets', '-show_entries', entries, '-of', 'json', file];
   const result = await runTool('ffprobe', args, file);
-  if (result.code !== 0) throw decodeFailed('video', file, result.stderr);
+  if (result.code !== 0) throw notValid('video', file, 'ffprobe', result.stderr);
   const probe = JSON.parse(result.stdout.toString() || '{}');
   const stream = probe.streams?.[0];
   if (!stream) throw decodeFailed('video', file, 'no video stream');
@@ -139,7 +155,8 @@ export async function decodeVideo(file: string, geometry: FrameGeometry, frames:
   const result = await runTool('ffmpeg', args, file);
   const frameBytes = geometry.crop * geometry.crop * 4;
   const count = Math.floor(result.stdout.length / frameBytes);
-  if (result.code !== 0 || count === 0) throw decodeFailed('video', file, result.stderr || 'no frames decoded');
+  if (result.code !== 0) throw notValid('video', file, 'ffmpeg', result.stderr);
+  if (count === 0) throw decodeFailed('video', file, result.stderr || 'no frames decoded');
   const decoded: Uint8Array[] = [];
   for (let f = 0; f < count; f++) {
     decoded.push(flattenAlpha(result.stdout.subarray(f * frameBytes, (f + 1) * frameBytes), geometry.crop * geometry.crop));

@@ -31,6 +31,11 @@ export interface EmbedOptions {
   restart?: boolean;
   progress?: boolean;
   meta?: Record<string, string>;
+  /**
+   * On SIGINT, save the checkpoint, print how to resume and exit with status 130.
+   * Off by default, so a host process such as the job watcher keeps its own SIGINT handling.
+   */
+  exitOnInterrupt?: boolean;
 }
 
 export interface EmbedSummary {
@@ -73,6 +78,25 @@ function settingsOf(options: EmbedOptions): Record<string, unknown> {
 
 /** Test hook: SIGKILL this process after that many batches, to check resuming after a real kill. */
 const KILL_AFTER = Number(process.env.MADMIX_EMBED_KILL_AFTER_BATCHES ?? 0);
+/** Test hook: send SIGINT to this process after that many batches, as Ctrl-C would. */
+const INTERRUPT_AFTER = Number(process.env.MADMIX_EMBED_INTERRUPT_AFTER_BATCHES ?? 0);
+
+/**
+ * Saves the checkpoint when there is a state folder, prints one line on how to
+ * resume, and exits with status 130 as shells do after Ctrl-C.
+ * Signal handlers run between batches, never inside the synchronous update of
+ * `checkpoint`, so the saved state is consistent.
+ */
+function exitOnInterrupt(progress: Progress, checkpoint: Checkpoint, total: number, state?: { path: string; stateDir: string }): never {
+  progress.interrupt();
+  if (state) {
+    saveCheckpoint(state.path, checkpoint, total);
+    process.stderr.write(`embed: interrupted; a checkpoint of ${checkpoint.done.size}/${total} items is in ${state.stateDir}, and rerunning the same command resumes from it\n`);
+  } else {
+    process.stderr.write('embed: interrupted; nothing is saved because --state-dir is not set (pass --state-dir DIR to make a run resumable)\n');
+  }
+  process.exit(130);
+}
 
 /**
  * Embeds this shard's items batch by batch and reduces them to counts and
@@ -93,33 +117,40 @@ export async function runEmbedding(options: EmbedOptions, plan = planInputs(opti
   for (let start = 0; start < pending.length; start += options.batchSize) batches.push(pending.slice(start, start + options.batchSize));
 
   const encoders = new Encoders(options);
-  const progress = new Progress(total, resumedItems, options.progress ?? true);
+  const progress = new Progress(total, { enabled: options.progress ?? true });
+  const onInterrupt = (): void => exitOnInterrupt(progress, checkpoint, total, path && options.stateDir ? { path, stateDir: options.stateDir } : undefined);
+  if (options.exitOnInterrupt) process.once('SIGINT', onInterrupt);
   let frames = 0;
   let texts = 0;
-  let next = batches.length > 0 ? decodeBatch(plan, batches[0], options) : undefined;
-  for (let b = 0; b < batches.length; b++) {
-    const decoded = await (next as Promise<DecodedBatch>);
-    // Decode the next batch while this one runs through the encoders.
-    next = b + 1 < batches.length ? decodeBatch(plan, batches[b + 1], options) : undefined;
-    next?.catch(() => undefined);
-    const embeddings = await embedBatch(decoded, encoders, options);
-    decoded.positions.forEach((position, i) => {
-      const item = plan.items[position];
-      const where = `${item.domain}/${item.dataset} ${item.key}`;
-      const embedding = embeddings[i];
-      if (embedding.image) checkpoint.accumulator.add(item.domain, 'image', embedding.image, where);
-      if (embedding.video) checkpoint.accumulator.add(item.domain, 'video', embedding.video, where);
-      if (embedding.text) checkpoint.accumulator.add(item.domain, 'text', embedding.text, where);
-      if (decoded.texts[i] !== undefined) {
-        texts++;
-        if (!embedding.text) checkpoint.textsWithoutVectors++;
-      }
-      frames += (decoded.images[i] ? 1 : 0) + (decoded.videos[i]?.length ?? 0);
-      checkpoint.done.add(position);
-    });
-    if (path && ((b + 1) % options.checkpointEvery === 0 || b + 1 === batches.length)) saveCheckpoint(path, checkpoint, total);
-    progress.update(checkpoint.done.size);
-    if (KILL_AFTER > 0 && b + 1 === KILL_AFTER) process.kill(process.pid, 'SIGKILL');
+  try {
+    let next = batches.length > 0 ? decodeBatch(plan, batches[0], options) : undefined;
+    for (let b = 0; b < batches.length; b++) {
+      const decoded = await (next as Promise<DecodedBatch>);
+      // Decode the next batch while this one runs through the encoders.
+      next = b + 1 < batches.length ? decodeBatch(plan, batches[b + 1], options) : undefined;
+      next?.catch(() => undefined);
+      const embeddings = await embedBatch(decoded, encoders, options);
+      decoded.positions.forEach((position, i) => {
+        const item = plan.items[position];
+        const where = `${item.domain}/${item.dataset} ${item.key}`;
+        const embedding = embeddings[i];
+        if (embedding.image) checkpoint.accumulator.add(item.domain, 'image', embedding.image, where);
+        if (embedding.video) checkpoint.accumulator.add(item.domain, 'video', embedding.video, where);
+        if (embedding.text) checkpoint.accumulator.add(item.domain, 'text', embedding.text, where);
+        if (decoded.texts[i] !== undefined) {
+          texts++;
+          if (!embedding.text) checkpoint.textsWithoutVectors++;
+        }
+        frames += (decoded.images[i] ? 1 : 0) + (decoded.videos[i]?.length ?? 0);
+        checkpoint.done.add(position);
+      });
+      if (path && ((b + 1) % options.checkpointEvery === 0 || b + 1 === batches.length)) saveCheckpoint(path, checkpoint, total);
+      progress.update(checkpoint.done.size);
+      if (KILL_AFTER > 0 && b + 1 === KILL_AFTER) process.kill(process.pid, 'SIGKILL');
+      if (INTERRUPT_AFTER > 0 && b + 1 === INTERRUPT_AFTER) process.kill(process.pid, 'SIGINT');
+    }
+  } finally {
+    process.off('SIGINT', onInterrupt);
   }
   progress.finish(checkpoint.done.size);
 

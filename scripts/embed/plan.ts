@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DomainInput, InputSpec, Item } from './inputs.js';
-import { discoverInputs, itemModalities } from './inputs.js';
+import { MadmixError } from '../../src/core/errors.js';
+import { discoverInputsWithEmpty, itemModalities } from './inputs.js';
 import type { Shard } from './sampling.js';
 import { deriveSeed, inShard, sampleSeeded } from './sampling.js';
 
@@ -21,6 +22,8 @@ export interface Plan {
   /** This shard's items; positions index into it. */
   items: Item[];
   shard: Shard;
+  /** Names of domain folders without a usable sample, which the output leaves out. */
+  emptyDomains: string[];
 }
 
 /**
@@ -53,11 +56,30 @@ export function makePlan(inputs: DomainInput[], samplesPerDataset: number, seed:
       sizeShard: firstPosition % shard.count,
     });
   }
-  return { domains, sampledCount: position, items, shard };
+  return { domains, sampledCount: position, items, shard, emptyDomains: [] };
 }
 
 export function planInputs(spec: InputSpec, samplesPerDataset: number, seed: number, shard: Shard): Plan {
-  return makePlan(discoverInputs(spec), samplesPerDataset, seed, shard);
+  const { domains, emptyDomains } = discoverInputsWithEmpty(spec);
+  return { ...makePlan(domains, samplesPerDataset, seed, shard), emptyDomains };
+}
+
+/** Warnings to print before a run or a dry run. */
+export function planWarnings(plan: Plan): string[] {
+  return plan.emptyDomains.map(
+    (name) => `warning: domain folder ${name} has no images, videos, texts or .jsonl records, so it is left out of the output`,
+  );
+}
+
+/** Rejects a plan whose output would contain no domain or no item, because such statistics cannot be mixed. */
+export function checkPlan(plan: Plan): void {
+  if (plan.domains.length === 0 || plan.sampledCount === 0) {
+    throw new MadmixError('invalid_parameter', 'the inputs contain 0 samples, so the output would hold 0 domains; check the input paths and file types (see --help)');
+  }
+  if (plan.items.length === 0) {
+    const { index, count } = plan.shard;
+    throw new MadmixError('invalid_parameter', `shard ${index} of ${count} has 0 items because only ${plan.sampledCount} items are sampled; use --shard-count ${plan.sampledCount} or fewer`);
+  }
 }
 
 /** Hash of everything that decides the result, so a checkpoint is only reused by the same run. */
@@ -87,5 +109,6 @@ export function describePlan(plan: Plan): string {
       lines.push(`  dataset ${dataset.name}: ${dataset.samples} samples, ${dataset.sampled} sampled`);
     }
   }
+  for (const name of plan.emptyDomains) lines.push(`domain ${name}: empty, left out of the output`);
   return lines.join('\n');
 }
