@@ -50,7 +50,8 @@ Encoders:
   --batch-size N          images or frames per encoder call (default 32)
   --jobs N                concurrent decoder processes (default min(4, CPU count))
   --runtime R             auto | node | web (default auto: onnxruntime-node, else onnxruntime-web)
-  --device D              auto | cpu | cuda (default auto: cuda when an NVIDIA GPU is present)
+  --device D              auto | cpu | cuda (default auto: cuda when an NVIDIA GPU and
+                          onnxruntime-node's CUDA provider are present, else cpu)
 
 Run:
   --state-dir DIR         checkpoint folder; a rerun with the same flags resumes from it,
