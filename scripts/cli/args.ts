@@ -107,7 +107,10 @@ function readWeights(value: string): Record<string, number> {
   for (const pair of value.split(',')) {
     const eq = pair.lastIndexOf('=');
     if (eq <= 0) throw new UsageError(`Invalid --weights entry ${JSON.stringify(pair)}; use name=weight pairs separated by commas.`);
-    weights[pair.slice(0, eq).trim()] = readNumber('--weights', pair.slice(eq + 1));
+    const name = pair.slice(0, eq).trim();
+    // A repeated name would silently keep only its last weight.
+    if (Object.hasOwn(weights, name)) throw new UsageError(`Domain ${JSON.stringify(name)} appears twice in --weights; give each domain one weight.`);
+    weights[name] = readNumber('--weights', pair.slice(eq + 1));
   }
   return weights;
 }

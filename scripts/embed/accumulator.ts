@@ -5,8 +5,9 @@ import { MadmixError } from '../../src/core/errors.js';
  * before it is added. Float64 sums of such values are exact while every
  * partial sum stays below 2^23 in magnitude, so the result does not depend on
  * the order of additions: shards merge bitwise, and a resumed run equals an
- * uninterrupted one. The rounding error, at most 4.7e-10 per component, is far
- * below float32 resolution for embeddings of magnitude above 0.01.
+ * uninterrupted one. The rounding error, at most 2^-31 (4.7e-10) per component,
+ * is no larger than float32's own rounding (half an ulp) for components of
+ * magnitude 2^-7 (about 0.0078) and above.
  */
 export const GRID_BITS = 30;
 const GRID = 2 ** GRID_BITS;

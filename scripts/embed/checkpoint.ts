@@ -73,7 +73,7 @@ export function loadCheckpoint(path: string, fingerprint: string, total: number)
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-  const data = JSON.parse(text);
+  const data = parseCheckpointText(path, text);
   if (data.format !== FORMAT || data.version !== 1) {
     throw new MadmixError('invalid_parameter', `${path} is not an embedding checkpoint; remove it or use another --state-dir`);
   }
@@ -90,4 +90,21 @@ export function loadCheckpoint(path: string, fingerprint: string, total: number)
     accumulator: Accumulator.fromJSON(data.sums, data.exact),
     textsWithoutVectors: data.textsWithoutVectors,
   };
+}
+
+/** Parses checkpoint text, so a damaged file is a user error that names the file and the fix, not an internal error. */
+function parseCheckpointText(path: string, text: string): Record<string, any> {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new MadmixError(
+      'invalid_parameter',
+      `checkpoint ${path} is not valid JSON (${(error as Error).message}); pass --restart to discard it, or remove the file`,
+    );
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new MadmixError('invalid_parameter', `${path} is not an embedding checkpoint; remove it or use another --state-dir`);
+  }
+  return data as Record<string, any>;
 }

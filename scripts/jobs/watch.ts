@@ -34,10 +34,18 @@ export interface WatchOptions {
   log?: (line: string) => void;
 }
 
+/** Waits `ms`, or less when `signal` aborts; removes its abort listener either way, so a long idle loop does not pile them up. */
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((done) => {
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), done()), { once: true });
+    const onAbort = () => {
+      clearTimeout(timer);
+      done();
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      done();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 
 /** Keeps the lease alive every third of its length until `stop` is called; logs a lost lease once. */
@@ -112,6 +120,11 @@ export async function main(argv: string[]): Promise<number> {
     if (!Number.isInteger(leaseSeconds) || leaseSeconds < 30 || leaseSeconds > 3600) {
       throw new UsageError(`--lease-seconds must be an integer from 30 to 3600, got ${values['lease-seconds']}`);
     }
+    const idleMaxSeconds = Number(values['idle-max-seconds'] ?? 60);
+    // NaN would make every idle wait 1 ms, so the loop would poll the service without pause.
+    if (!Number.isFinite(idleMaxSeconds) || idleMaxSeconds <= 0) {
+      throw new UsageError(`--idle-max-seconds must be a number of seconds above 0, got ${values['idle-max-seconds']}; use for example 60`);
+    }
     const controller = new AbortController();
     // The loop's finally block releases the lease; a second signal exits at once.
     const stop = () => (controller.signal.aborted ? process.exit(130) : (logLine('stopping: releasing the current lease'), controller.abort()));
@@ -123,7 +136,7 @@ export async function main(argv: string[]): Promise<number> {
       worker: (values.worker as string | undefined) ?? `${hostname()}:${process.pid}`,
       leaseSeconds,
       stateRoot: resolve((values['state-root'] as string | undefined) ?? '.madmix-jobs'),
-      idleMaxMs: Number(values['idle-max-seconds'] ?? 60) * 1000,
+      idleMaxMs: idleMaxSeconds * 1000,
       exitWhenIdle: Boolean(values['exit-when-idle']),
       signal: controller.signal,
     });

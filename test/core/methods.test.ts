@@ -194,6 +194,16 @@ describe('validation errors', () => {
     await expectCode(computeMixture(set, request, HASH), code, fragment);
   });
 
+  it('manual weights: domain "constructor" not read from prototype', async () => {
+    const set = randomStats(2, { text: 2 }, 5);
+    set.domains[1].name = 'constructor';
+    await expectCode(
+      computeMixture(set, { method: 'manual', params: { weights: { 'domain-0': 1 } } }, HASH),
+      'invalid_parameter',
+      'miss domain "constructor"',
+    );
+  });
+
   it('temperature out of range: names the range', async () => {
     for (const temperature of [1e300, 1e-300]) {
       await expectCode(computeMixture(imageText, { method: 'madmix', params: { temperature } }, HASH), 'invalid_parameter', 'from 1e-12 to 1e12');

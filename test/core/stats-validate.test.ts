@@ -49,6 +49,8 @@ const CASES: [string, Edit, RegExp[]][] = [
   ['modality declared twice', (s) => s.modalities.push({ name: 'text', dim: 2 }), [/"text"/, /declared twice/]],
   ['modality no domain has', (s) => s.modalities.push({ name: 'video', dim: 8 }), [/"video"/, /no domain has it/]],
   ['integer modality name', (s) => (s.modalities[0].name = '12'), [/"12"/, /rename it/]],
+  ['modality named constructor', (s) => (s.modalities[0].name = 'constructor'), [/"constructor"/, /every JavaScript object/, /rename it/]],
+  ['domain named __proto__', (s) => (s.domains[1].name = '__proto__'), [/domains\[1\]\.name "__proto__"/, /rename the domain/]],
   ['empty domain name', (s) => (s.domains[0].name = ''), [/domains\[0\]\.name/, /non-empty/]],
   ['long domain name', (s) => (s.domains[0].name = 'x'.repeat(201)), [/201 characters/, /at most 200/]],
   ['control character', (s) => (s.domains[1].name = 'lan\u0007guage'), [/domains\[1\]\.name/, /U\+0007/]],

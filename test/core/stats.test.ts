@@ -144,6 +144,17 @@ describe('stats centroids form', () => {
     expect(() => parseStatsJson(text)).toThrow(/"image".*add it to that list/);
   });
 
+  it('json: modality named __proto__ rejected, not dropped', () => {
+    const text = '{"domains": [{"name": "a", "embeddings": {"text": [1], "__proto__": [2]}}, {"name": "b", "embeddings": {"text": [3]}}]}';
+    expect(() => parseStatsJson(text)).toThrow(/domains\[0\]\.embeddings key "__proto__" is a property of every JavaScript object/);
+  });
+
+  it('json: listed modality "constructor" rejected, not a TypeError', () => {
+    const text = JSON.stringify({ modalities: ['text', 'constructor'], domains: [{ name: 'a', embeddings: { text: [1], constructor: [2] } }, { name: 'b', embeddings: { text: [3] } }] });
+    expect(() => parseStatsJson(text)).toThrow(MadmixError);
+    expect(() => parseStatsJson(text)).toThrow(/modalities\[1\] "constructor" .* rename it/);
+  });
+
   it('centroid: divides sum by count', () => {
     expect(Array.from(centroid({ count: 4, sum: Float64Array.of(2, -6) }))).toEqual([0.5, -1.5]);
     expect(() => centroid({ count: 0, sum: Float64Array.of(1) })).toThrow(MadmixError);

@@ -167,6 +167,13 @@ describe('madmix CLI', () => {
     expect(stderr).toContain('pass --weights name=w,name=w');
   });
 
+  it('manual weights: repeated domain rejected', () => {
+    const weights = 'general=1,general=2,doc-chart-screen=1,math-reasoning=1,general-ocr=1,language=1';
+    const { code, stderr } = cli('mix', FIXTURE, '--method', 'manual', '--weights', weights, '--backend', 'js');
+    expect(code).toBe(2);
+    expect(stderr).toContain('Domain "general" appears twice in --weights');
+  });
+
   it('mix README.md: neither JSON nor safetensors', () => {
     const { code, stderr } = cli('mix', join(ROOT, 'README.md'));
     expect(code).toBe(2);

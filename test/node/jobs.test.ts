@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -6,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main as completeMain } from '../../scripts/jobs/complete.js';
 import { JobsClient, ServiceError } from '../../scripts/jobs/client.js';
 import { main as runMain } from '../../scripts/jobs/run.js';
-import { watch } from '../../scripts/jobs/watch.js';
+import { main as watchMain, watch } from '../../scripts/jobs/watch.js';
 import { hashStats, mergeStats, parseStatsJson } from '../../src/core/stats/index.js';
 import { startDevServer, type DevServer } from '../../scripts/lib/dev-server.js';
 
@@ -212,6 +213,27 @@ describe('jobs scripts: usage and failures', () => {
     expect(ran).toBe(0);
     expect(released).toEqual(['ENOENT: no such folder /data/missing']);
     expect(claims).toBe(2);
+  });
+
+  it('watch: idle waits leave no abort listeners', async () => {
+    const controller = new AbortController();
+    const listeners: number[] = [];
+    let claims = 0;
+    const client = {
+      claim: async () => {
+        listeners.push(getEventListeners(controller.signal, 'abort').length);
+        if (++claims === 5) controller.abort();
+        return undefined;
+      },
+    } as unknown as JobsClient;
+    await watch({ client, worker: 'w', leaseSeconds: 60, stateRoot: dir, idleMaxMs: 1, signal: controller.signal, log: () => {} });
+    expect(claims).toBe(5);
+    expect(listeners).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  it('watch --idle-max-seconds: non-number is a usage error', async () => {
+    const code = await watchMain(['--service', 'http://127.0.0.1:9', '--token', 't', '--idle-max-seconds', 'abc']);
+    expect(code).toBe(2);
   });
 
   let dir: string;

@@ -12,8 +12,8 @@ const NUMERIC = {
 /** Names of the query parameters an export accepts. */
 export const EXPORT_QUERY_PARAMETERS = ['budget', 'unit', 'maxEpochs', 'index'] as const;
 
-// Decimal numbers only: Number() would also read "", " ", "0x10" and "Infinity".
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+/** Decimal number text, for reading numbers from URLs and forms: Number() would also read "", " ", "0x10" and "Infinity". */
+export const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 function invalid(field: string, raw: string, fix: string): MadmixError {
   return new MadmixError('invalid_parameter', `Invalid query parameter ${field} ${show(raw)}: ${fix}.`, { field, value: raw, target: 'query' });

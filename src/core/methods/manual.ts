@@ -31,7 +31,8 @@ export function checkManualWeights(weights: unknown, set: StatsSet): number[] {
     }
   }
   const values = names.map((name) => {
-    const value = given[name];
+    // Own keys only, so a domain named "constructor" or "toString" is not read from Object.prototype.
+    const value = Object.hasOwn(given, name) ? given[name] : undefined;
     if (value === undefined) {
       throw new MadmixError('invalid_parameter', `Manual weights miss domain ${show(name)}; give every domain a weight (0 to leave it out).`, {
         field: 'weights',

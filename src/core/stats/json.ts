@@ -15,7 +15,7 @@ import {
 } from './fields.js';
 import { findDuplicateKey, findExcessNesting, locateJsonError, MAX_JSON_DEPTH } from './json-syntax.js';
 import type { DomainStats, ModalityInfo, StatsSet } from './types.js';
-import { validateStats } from './validate.js';
+import { rejectPrototypeName, validateStats } from './validate.js';
 
 /** Value of `format` in the JSON stats form. */
 export const STATS_JSON_FORMAT = 'madmix.stats';
@@ -128,6 +128,7 @@ function readStatsDomain(value: unknown, index: number): DomainStats {
   const statsObject = readObject(object.stats, `${field}.stats`, fail);
   const stats: DomainStats['stats'] = {};
   for (const [modality, entry] of Object.entries(statsObject)) {
+    rejectPrototypeName(modality, `${field}.stats key`);
     const entryField = `${field}.stats.${modality}`;
     const pair = readObject(entry, entryField, fail);
     checkKeys(pair, ['count', 'sum'], entryField, fail);
@@ -143,9 +144,11 @@ function parseCentroidsForm(root: JsonObject): StatsSet {
   const declared =
     root.modalities === undefined
       ? undefined
-      : readArray(root.modalities, 'modalities', fail).map((item, index) =>
-          readString(item, `modalities[${index}]`, fail),
-        );
+      : readArray(root.modalities, 'modalities', fail).map((item, index) => {
+          const name = readString(item, `modalities[${index}]`, fail);
+          rejectPrototypeName(name, `modalities[${index}]`);
+          return name;
+        });
   const domains = readArray(root.domains, 'domains', fail).map((value, index) =>
     readCentroidsDomain(value, index, declared),
   );
@@ -163,6 +166,7 @@ function readCentroidsDomain(value: unknown, index: number, declared: string[] |
   const embeddings = readObject(object.embeddings, `${field}.embeddings`, fail);
   const stats: DomainStats['stats'] = {};
   for (const [modality, embedding] of Object.entries(embeddings)) {
+    rejectPrototypeName(modality, `${field}.embeddings key`);
     if (declared && !declared.includes(modality)) {
       fail(`${field}.embeddings has modality ${show(modality)}, which "modalities" does not list; add it to that list`);
     }

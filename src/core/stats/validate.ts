@@ -9,6 +9,9 @@ const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 // JavaScript lists integer-like object keys first, so such a modality name
 // would move to the front of the modality order after a JSON round trip.
 const INDEX_LIKE = /^(0|[1-9][0-9]*)$/;
+// Per-domain statistics are plain objects keyed by modality name, so a name such as
+// "constructor" or "__proto__" would read or replace Object.prototype members.
+const PROTOTYPE_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
 
 export interface ValidateOptions {
   /** Minimum number of domains; 2 for a mixture, 0 to accept an empty set (for example a shard). */
@@ -35,6 +38,10 @@ export function validateStats(set: StatsSet, options: ValidateOptions = {}): voi
   const used = new Set<string>();
   set.domains.forEach((domain, index) => {
     checkName(domain.name, `domains[${index}].name`, 'domain');
+    if (domain.name === '__proto__') {
+      // Results key weights by domain name, and assigning this key replaces an object's prototype instead of adding it.
+      invalid(`domains[${index}].name "__proto__" cannot be a key of the result weights; rename the domain (for example "d-__proto__")`);
+    }
     if (names.has(domain.name)) {
       throw new MadmixError(
         'duplicate_domain',
@@ -88,6 +95,7 @@ function checkModalities(modalities: ModalityInfo[]): Map<string, number> {
           `which would reorder the modalities, so rename it (for example "m${modality.name}")`,
       );
     }
+    rejectPrototypeName(modality.name, field);
     if (dims.has(modality.name)) {
       invalid(`modality ${show(modality.name)} is declared twice; declare each modality once`);
     }
@@ -103,6 +111,16 @@ function checkModalities(modalities: ModalityInfo[]): Map<string, number> {
     dims.set(modality.name, modality.dim);
   });
   return dims;
+}
+
+/** Throws `invalid_stats` when a modality name is a member of Object.prototype, such as "constructor" or "__proto__". */
+export function rejectPrototypeName(name: string, field: string): void {
+  if (PROTOTYPE_NAMES.has(name)) {
+    invalid(
+      `${field} ${show(name)} is a property of every JavaScript object, ` +
+        `which statistics keyed by modality would confuse with the modality, so rename it (for example "m-${name}")`,
+    );
+  }
 }
 
 function checkDomainCount(set: StatsSet, minDomains: number): void {

@@ -1,12 +1,11 @@
 import type { Context } from 'hono';
-import { MadmixError } from '../../core/errors.js';
 import type { AppEnv } from '../env.js';
 import { embedArgs, runArgs } from './command.js';
 import { REGISTRY_NAME } from './coordinator.js';
 import { randomHex } from './create.js';
 import { isFault } from './state.js';
 import type { Lease } from './types.js';
-import { jobStub, loadJob, unwrap } from './upload.js';
+import { checkShardIndex, jobStub, loadJob, unwrap } from './upload.js';
 
 const registry = (c: Context<AppEnv>) => c.env.JOBS.get(c.env.JOBS.idFromName(REGISTRY_NAME));
 
@@ -40,19 +39,15 @@ export async function claimNext(c: Context<AppEnv>, body: { worker: string; leas
   return undefined;
 }
 
-function checkIndex(index: number, shards: number, jobId: string): void {
-  if (index >= shards) throw new MadmixError('not_found', `Job ${jobId} has shards 0 to ${shards - 1}, not ${index}.`, { shardIndex: index });
-}
-
 export async function renewShardLease(c: Context<AppEnv>, jobId: string, index: number, body: { leaseId: string; leaseSeconds: number }) {
-  checkIndex(index, (await loadJob(c, jobId)).plan.shards, jobId);
+  checkShardIndex(index, (await loadJob(c, jobId)).plan.shards, jobId);
   const lease = unwrap(await jobStub(c, jobId).renew(index, body.leaseId, body.leaseSeconds)) as Lease;
   return { jobId, shardIndex: index, leaseId: lease.id, leaseExpiresAt: new Date(lease.expiresAt).toISOString() };
 }
 
 /** Releases a lease; `error` reports a failed run, which counts towards the shard's attempts. */
 export async function releaseShardLease(c: Context<AppEnv>, jobId: string, index: number, leaseId: string, error?: string) {
-  checkIndex(index, (await loadJob(c, jobId)).plan.shards, jobId);
+  checkShardIndex(index, (await loadJob(c, jobId)).plan.shards, jobId);
   const released = unwrap(await jobStub(c, jobId).release(index, leaseId, error));
   return { jobId, shardIndex: index, released };
 }

@@ -26,6 +26,11 @@ export async function loadJob(c: Context<AppEnv>, jobId: string): Promise<JobVie
   return view as JobView;
 }
 
+/** Throws `not_found` when `index` is not a shard of the job, which has `shards` shards. */
+export function checkShardIndex(index: number, shards: number, jobId: string): void {
+  if (index >= shards) throw new MadmixError('not_found', `Job ${jobId} has shards 0 to ${shards - 1}, not ${index}.`, { shardIndex: index });
+}
+
 /** Checks that a part uses only the plan's domains, datasets and modalities, with the job's dims. */
 function checkAgainstPlan(set: StatsSet, plan: JobPlan, dims: Record<string, number>, index: number): void {
   for (const domain of set.domains) {
@@ -100,9 +105,7 @@ async function readChecksummedBody(c: Context<AppEnv>): Promise<{ bytes: Uint8Ar
 export async function uploadShard(c: Context<AppEnv>, jobId: string, index: number): Promise<Response> {
   const { bytes, checksum } = await readChecksummedBody(c);
   const job = await loadJob(c, jobId);
-  if (index >= job.plan.shards) {
-    throw new MadmixError('not_found', `Job ${jobId} has shards 0 to ${job.plan.shards - 1}, not ${index}.`, { shardIndex: index });
-  }
+  checkShardIndex(index, job.plan.shards, jobId);
   const existing = job.shards[index].part;
   if (existing?.checksum === checksum) return c.json({ jobId, shardIndex: index, created: false, checksum, statsHash: existing.statsHash }, 200);
 

@@ -6,6 +6,7 @@
 import type { Context } from 'hono';
 import type { ZodError } from 'zod';
 import { MadmixError, show } from '../../core/errors.js';
+import { DECIMAL } from '../../core/exports/query.js';
 import type { StatsSet } from '../../core/stats/types.js';
 import { roleOfToken } from '../auth.js';
 import { mediaType, readBody } from '../body.js';
@@ -20,7 +21,6 @@ import { resolveRuns, resolveStats, solveAndStore } from '../solve.js';
 import { field, type ComputeValues, type JobValues } from './stats-forms.js';
 
 const FORM_TYPE = 'application/x-www-form-urlencoded';
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 /** Reads an urlencoded form body of at most MAX_SMALL_BODY_BYTES. */
 export async function readForm(c: Context<AppEnv>): Promise<URLSearchParams> {
