@@ -12,8 +12,11 @@ import { resultId } from './result-id.js';
 import { getResultText, loadStats, putResult } from './store.js';
 import type { StoredResult } from './types.js';
 
-/** Methods built on the multi-modal MaD-Mix kernel; their results carry a regularization path. */
-const MADMIX_FAMILY: ReadonlySet<string> = new Set(['madmix', 'avg', 'modality']);
+/**
+ * The regularization path is that of multi-modal MaD-Mix, so only a `madmix`
+ * result carries it: `avg` and `modality` weights do not lie on that curve.
+ */
+const PATH_METHOD = 'madmix';
 
 interface ResolvedStats {
   set: StatsSet;
@@ -70,7 +73,7 @@ export function idFor(kind: StoredResult['kind'], inputHash: string, runs: Resol
 }
 
 async function pathFor(set: StatsSet, first: MixtureResult): Promise<RegularizationPath | undefined> {
-  if (!MADMIX_FAMILY.has(first.method)) return undefined;
+  if (first.method !== PATH_METHOD) return undefined;
   const { temperature, normalize } = first.params;
   return regularizationPath(set, { temperature, normalize }, { backend: await workerBackend() });
 }

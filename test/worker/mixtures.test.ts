@@ -67,6 +67,14 @@ describe('POST /v1/mixtures', () => {
     expect(((await res.json()) as Stored).id).toBe(a.id);
   });
 
+  it('avg result: carries no MaD-Mix path', async () => {
+    const res = await postJson('/v1/mixtures', { stats: statsJsonFrom(imageText), method: 'avg' }, ip());
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as Stored;
+    expect(body.results[0].method).toBe('avg');
+    expect(body.path).toBeUndefined();
+  });
+
   it('stored set: by id, statsStored true', async () => {
     const { id } = await upload(statsJsonFrom(imageText));
     const res = await postJson('/v1/mixtures', { stats: id, method: 'uniform' }, ip());
