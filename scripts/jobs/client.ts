@@ -73,12 +73,15 @@ export class JobsClient {
     let delay = this.options.backoffMs ?? 500;
     for (let attempt = 1; ; attempt++) {
       let response: Response;
+      let text: string;
       try {
         response = await fetch(this.base + path, {
           method,
           headers: { authorization: `Bearer ${this.options.token}`, ...headers },
           body: body as BodyInit | undefined,
         });
+        // Reading the body here lets a connection dropped mid-response be retried like a failed connect.
+        text = await response.text();
       } catch (error) {
         if (attempt >= attempts) {
           throw new Error(`cannot reach ${this.base} (${method} ${path}: ${describeNetworkError(error)}) after ${attempts} attempts; check --service (or MADMIX_SERVICE) and that the service is running`);
@@ -88,7 +91,6 @@ export class JobsClient {
         delay *= 2;
         continue;
       }
-      const text = await response.text();
       if (response.status >= 500 && attempt < attempts) {
         this.options.log?.(`${method} ${path}: HTTP ${response.status}; retry ${attempt}/${attempts - 1} in ${delay} ms`);
         await sleep(delay);
