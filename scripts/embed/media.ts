@@ -22,10 +22,22 @@ const INSTALL_HINT: Record<string, string> = {
   'rsvg-convert': 'apt-get install librsvg2-bin',
 };
 
+/**
+ * Seconds a decoder may run on one file before it is killed. A hung ffmpeg would
+ * otherwise stall the shard while a --watch worker keeps renewing its lease.
+ * Override with MADMIX_DECODE_TIMEOUT_SECONDS.
+ */
+const DECODE_TIMEOUT_SECONDS = Number(process.env.MADMIX_DECODE_TIMEOUT_SECONDS) > 0 ? Number(process.env.MADMIX_DECODE_TIMEOUT_SECONDS) : 300;
+
 /** Runs a program with pipes, optionally feeding `input` to its stdin, and collects its output. */
 function runTool(program: string, args: string[], file: string, input?: Buffer): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new MadmixError('unsupported_media_type', `${program} timed out after ${DECODE_TIMEOUT_SECONDS} s on ${show(file)}; check the file, or raise MADMIX_DECODE_TIMEOUT_SECONDS`, { file }));
+    }, DECODE_TIMEOUT_SECONDS * 1000);
+    child.on('exit', () => clearTimeout(timer));
     const chunks: Buffer[] = [];
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -33,8 +45,12 @@ function runTool(program: string, args: string[], file: string, input?: Buffer):
       if (stderr.length < 4000) stderr += chunk.toString();
     });
     child.on('error', (error: NodeJS.ErrnoException) => {
-      const hint = error.code === 'ENOENT' ? `: ${program} is not installed (${INSTALL_HINT[program] ?? 'install it'})` : '';
-      reject(new MadmixError('internal', `cannot run ${program} for ${show(file)}${hint}: ${error.message}`));
+      clearTimeout(timer);
+      if (error.code === 'ENOENT') {
+        reject(new MadmixError('invalid_parameter', `cannot run ${program} for ${show(file)}: ${program} is not installed; install it with ${INSTALL_HINT[program] ?? 'your package manager'}`));
+        return;
+      }
+      reject(new MadmixError('internal', `cannot run ${program} for ${show(file)}: ${error.message}`));
     });
     child.on('close', (code) => resolvePromise({ stdout: Buffer.concat(chunks), stderr, code }));
     // The tool may exit before reading all input (for example on a corrupt file); that is reported by its exit code.
@@ -185,7 +201,14 @@ async function decodeConcat(files: string[], geometry: FrameGeometry, folder: st
   // passthrough keeps every image even though each one starts at timestamp 0.
   const args = ['-v', 'error', '-f', 'concat', '-safe', '0', '-i', list, '-fps_mode', 'passthrough',
     '-vf', frameFilter(geometry), '-f', 'rawvideo', '-pix_fmt', 'rgba', 'pipe:1'];
-  const result = await runTool('ffmpeg', args, list);
+  let result: RunResult;
+  try {
+    result = await runTool('ffmpeg', args, list);
+  } catch (error) {
+    // A timeout names only the list file, so let the one-by-one decode find and name the slow file.
+    if (error instanceof MadmixError && error.code === 'unsupported_media_type') return undefined;
+    throw error;
+  }
   const frameBytes = geometry.crop * geometry.crop * 4;
   // NOTE: only the total frame count is checked. A file with no frame next to one with two would shift frames,
   // which single-frame PNG and JPEG files do not produce.
