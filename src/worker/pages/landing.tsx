@@ -32,7 +32,7 @@ const curl = (origin: string, statsId: string) => `# Upload a statistics set (ne
 curl -X POST ${origin}/v1/stats \\
   -H "Authorization: Bearer $MADMIX_TOKEN" \\
   -H "Content-Type: application/json" \\
-  --data-binary @example.stats.json
+  --data-binary @data/debian-corpus.stats.json
 
 # Compute a MaD-Mix mixture on the stored set (public, rate-limited without a token)
 curl -X POST ${origin}/v1/mixtures \\
