@@ -92,6 +92,15 @@ describe('computeMixture properties', () => {
     for (const name of primal.domains) expect(Math.abs(primal.leverage![name] - dual.leverage![name])).toBeLessThan(1e-9);
   });
 
+  it('madmix: spectrum reported up to order 1024', async () => {
+    // Order 300: the 300 x 300 dual kernel is decomposed, and the top 256 eigenvalues are kept.
+    const set = randomStats(300, { image: 200, text: 200 }, 11);
+    const { diagnostics } = await computeMixture(set, { method: 'madmix' }, HASH);
+    expect(diagnostics.side).toBe('dual');
+    expect(diagnostics.spectrum).toHaveLength(256);
+    expect(diagnostics.spectrum).toEqual([...diagnostics.spectrum!].sort((a, b) => b - a));
+  });
+
   it('softmax: tiny temperature stays finite', async () => {
     const result = await computeMixture(imageText, { method: 'madmix', params: { temperature: 1e-9 } }, HASH);
     const values = Object.values(result.weights);
