@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { MadmixError, show } from '../core/errors.js';
-import { rejectDeepNesting } from '../core/stats/json.js';
+import { rejectDeepNesting, rejectDuplicateKeys } from '../core/stats/json.js';
 import { locateJsonError } from '../core/stats/json-syntax.js';
 import type { AppEnv } from './env.js';
 import { MIB } from './limits.js';
@@ -65,8 +65,9 @@ async function readChunk(reader: ReadableStreamDefaultReader<Uint8Array<ArrayBuf
 /** Parses JSON text, turning a syntax error into 400 `invalid_json`. */
 export function parseJson(text: string): unknown {
   rejectDeepNesting(text, 'Request body');
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
     // The scanner names the line, the column and what was expected there, NaN and Infinity included.
     const at = locateJsonError(text);
@@ -74,6 +75,8 @@ export function parseJson(text: string): unknown {
     const where = at ? ` at line ${at.line}, column ${at.column}: expected ${at.expected}` : ` (${reason})`;
     throw new MadmixError('invalid_json', `Request body is not valid JSON${where}; send a JSON object.`, at ? { line: at.line, column: at.column } : undefined);
   }
+  rejectDuplicateKeys(text, 'Request body');
+  return value;
 }
 
 export function isJsonMediaType(type: string): boolean {

@@ -28,6 +28,15 @@ describe('api basics', () => {
     expect(error.message).toContain('line 1, column 37');
   });
 
+  it('json body: a repeated key is 400 naming it', async () => {
+    const body = '{"stats": "x", "method": "uniform",\n "method": "madmix"}';
+    const res = await fetchApi('/v1/mixtures', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(res.status).toBe(400);
+    const { error } = await errorOf(res);
+    expect(error.code).toBe('invalid_json');
+    expect(error.message).toContain('Request body has the key "method" twice in one object (again at line 2, column 2)');
+  });
+
   it('openapi: documents every route from the zod schemas', async () => {
     const res = await fetchApi('/openapi.json');
     expect(res.status).toBe(200);

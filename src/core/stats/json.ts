@@ -34,7 +34,7 @@ function fail(message: string): never {
  */
 export function parseStatsJson(text: string): StatsSet {
   const root = readObject(parseJsonText(text), 'the JSON document', fail);
-  rejectDuplicateKeys(text);
+  rejectDuplicateKeys(text, 'the statistics JSON');
   const set = isCentroidsForm(root) ? parseCentroidsForm(root) : parseStatsForm(root);
   validateStats(set, { minDomains: 0 });
   return set;
@@ -70,12 +70,13 @@ export function rejectDeepNesting(text: string, subject: string): void {
   );
 }
 
-function rejectDuplicateKeys(text: string): void {
+/** Throws `invalid_json` when one object of `text` has the same key twice, since JSON readers keep only one value. */
+export function rejectDuplicateKeys(text: string, subject: string): void {
   const duplicate = findDuplicateKey(text);
   if (!duplicate) return;
   throw new MadmixError(
     'invalid_json',
-    `the statistics JSON has the key ${show(duplicate.key)} twice in one object (again at line ${duplicate.line}, column ${duplicate.column}); ` +
+    `${subject} has the key ${show(duplicate.key)} twice in one object (again at line ${duplicate.line}, column ${duplicate.column}); ` +
       'JSON readers keep only one of the two values, so merge them into one key or remove one',
     { key: duplicate.key, line: duplicate.line, column: duplicate.column, offset: duplicate.offset },
   );
