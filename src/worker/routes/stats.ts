@@ -213,6 +213,8 @@ stats.openapi(downloadRoute, async (c) => {
   const { id } = c.req.valid('param');
   const { format } = c.req.valid('query');
   if (format === 'json') {
+    // NOTE: JSON text of a set near the upload limit can exceed that limit, so only the
+    // safetensors download is guaranteed to upload again.
     const text = statsToJson(await loadStats(c.env, id));
     return c.body(text, 200, {
       'content-type': 'application/json',
