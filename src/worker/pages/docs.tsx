@@ -40,7 +40,7 @@ const ERRORS: [string, number, string][] = [
   ['unsupported_media_type', 415, 'The body is neither JSON nor safetensors.'],
   ['invalid_stats, invalid_safetensors', 422, 'The set is malformed: missing counts, wrong widths, NaN sums, empty domains.'],
   ['invalid_parameter, unknown_parameter, unknown_method, unknown_domain, unknown_modality, duplicate_domain', 422, 'A request field is invalid; the message names the field, the value and the fix.'],
-  ['problem_too_large', 422, 'The set exceeds the solve limits below; solve it with the CLI.'],
+  ['problem_too_large', 422, 'The set exceeds the solve limits in the Limits section; solve it with the CLI.'],
   ['rate_limited', 429, 'Too many requests without a token; see Retry-After.'],
   ['conflict', 409, 'A job shard was already uploaded with other bytes, or shards are missing at completion.'],
   ['storage_unavailable', 503, 'R2 failed or timed out; retry after Retry-After. Nothing half-written is kept.'],
