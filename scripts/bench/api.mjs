@@ -3,16 +3,14 @@
 // Seeds a synthetic set of 64 domains x 3 modalities x 3584 dims, times the
 // first (uncached) mixture alone, then loads the cached mixture, the stored
 // result read, the set summary and the share page. Writes JSON to stdout.
-//   node scripts/bench/api.mjs [--duration 10] [--connections 4]
+//   npm run bench:api -- [--duration 10] [--connections 4]
+// It runs under tsx (from the repository root) to share the TypeScript dev-server launcher.
 import autocannon from 'autocannon';
-import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { startDevServer } from '../lib/dev-server.ts';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
@@ -20,11 +18,11 @@ const option = (name, fallback) => {
 };
 const DURATION_S = option('duration', 10);
 const CONNECTIONS = option('connections', 4);
-const PORT = option('port', 8797);
 const DOMAINS = 64;
 const MODALITIES = ['image', 'text', 'video'];
 const DIM = 3584;
-const origin = `http://127.0.0.1:${PORT}`;
+/** Origin of the `wrangler dev` server, set once it is ready. */
+let origin = '';
 
 /** Deterministic uniform numbers in [-1, 1) (mulberry32), so every run uploads the same set. */
 function random(seed) {
@@ -54,39 +52,6 @@ function syntheticStats() {
     domains,
     meta: { note: 'synthetic benchmark set' },
   };
-}
-
-function startWrangler(token, stateDir) {
-  const hash = createHash('sha256').update(token).digest('hex');
-  const bin = join(root, 'node_modules', '.bin', 'wrangler');
-  const child = spawn(
-    bin,
-    ['dev', '--ip', '127.0.0.1', '--port', String(PORT), '--persist-to', stateDir, '--var', `TOKEN_HASHES:${hash}:write`, '--log-level', 'warn'],
-    {
-      cwd: root,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: {
-        ...process.env,
-        CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-        WRANGLER_SEND_METRICS: 'false',
-        WRANGLER_SEND_ERROR_REPORTS: 'false',
-        WRANGLER_HIDE_BANNER: 'true',
-      },
-    },
-  );
-  return child;
-}
-
-async function waitUntilReady() {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`${origin}/v1`)).ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`wrangler dev did not respond on ${origin} within 90 s`);
 }
 
 async function timed(path, init) {
@@ -120,11 +85,11 @@ async function load(name, path, init = {}) {
 }
 
 async function main() {
-  const token = randomBytes(24).toString('base64url');
   const stateDir = mkdtempSync(join(os.tmpdir(), 'madmix-bench-'));
-  const child = startWrangler(token, stateDir);
+  const server = await startDevServer(stateDir);
+  origin = server.origin;
+  const token = server.token;
   try {
-    await waitUntilReady();
     const auth = { authorization: `Bearer ${token}` };
     const json = { ...auth, 'content-type': 'application/json' };
     const statsText = JSON.stringify(syntheticStats());
@@ -151,8 +116,7 @@ async function main() {
     };
     console.log(JSON.stringify(report, null, 2));
   } finally {
-    child.kill('SIGINT');
-    await new Promise((r) => child.once('exit', r));
+    await server.stop();
     rmSync(stateDir, { recursive: true, force: true });
   }
 }

@@ -5,28 +5,18 @@
 // does not apply. Then it checks that an anonymous client gets 429 past the
 // limit, and prints a JSON report and a markdown table.
 //
-//   node scripts/load/run.mjs [--duration 30] [--connections 32] [--out FILE]
-import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+//   npm run load -- [--duration 30] [--connections 32] [--out FILE]
+// It runs under tsx (from the repository root) to share the TypeScript dev-server launcher.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { startDevServer } from '../lib/dev-server.ts';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, arg, i, all) => (arg.startsWith('--') ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []));
 const DURATION = Number(args.duration ?? 30);
 const CONNECTIONS = Number(args.connections ?? 32);
 const RATE_LIMIT = 30;
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 
 /** Builds a statistics set of `k` domains with image (dim 64) and text (dim 32) sums; `seed` makes it distinct. */
 function statsSet(k, seed) {
@@ -39,31 +29,6 @@ function statsSet(k, seed) {
     modalities: { image: { dim: 64 }, text: { dim: 32 } },
     domains: Array.from({ length: k }, (_, i) => ({ name: `domain-${i}`, samples: 100 + i, stats: { image: { count: 1, sum: vector(64) }, text: { count: 1, sum: vector(32) } } })),
   };
-}
-
-async function startWrangler(port, token, dir) {
-  if (!existsSync('wasm/build/kernels.wasm')) throw new Error('wasm/build/kernels.wasm is missing; run npm run build:wasm first.');
-  const hash = createHash('sha256').update(token).digest('hex');
-  // An env file of our own keeps the checkout's .dev.vars (and its token) out of the run.
-  const envFile = join(dir, 'load.env');
-  writeFileSync(envFile, `TOKEN_HASHES=${hash}:write\n`);
-  const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false', WRANGLER_SEND_ERROR_REPORTS: 'false', WRANGLER_HIDE_BANNER: 'true' };
-  const child = spawn('npx', ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', join(dir, 'state'), '--env-file', envFile,
-    '--var', `TOKEN_HASHES:${hash}:write`, '--log-level', 'error', '--show-interactive-dev-session=false'], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 120; i++) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${output}`);
-    try {
-      if ((await fetch(`${base}/v1`)).ok) return { child, base };
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`wrangler dev did not respond within 60 s:\n${output}`);
 }
 
 async function post(base, path, body, token) {
@@ -96,9 +61,10 @@ async function rateLimitPhase(base, statsId) {
 }
 
 async function main() {
+  if (!existsSync('wasm/build/kernels.wasm')) throw new Error('wasm/build/kernels.wasm is missing; run npm run build:wasm first.');
   const dir = mkdtempSync(join(tmpdir(), 'madmix-load-'));
-  const token = randomBytes(24).toString('base64url');
-  const { child, base } = await startWrangler(await freePort(), token, dir);
+  const server = await startDevServer(join(dir, 'state'));
+  const { origin: base, token } = server;
   try {
     const seededSet = await post(base, '/v1/stats', statsSet(16, 1), token);
     if (seededSet.status !== 201 && seededSet.status !== 200) throw new Error(`seeding failed: ${JSON.stringify(seededSet)}`);
@@ -108,7 +74,7 @@ async function main() {
     const anonymous = await rateLimitPhase(base, seeded.statsId);
     const report = {
       machine: `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
-      command: `node scripts/load/run.mjs --duration ${DURATION} --connections ${CONNECTIONS}`,
+      command: `npm run load -- --duration ${DURATION} --connections ${CONNECTIONS}`,
       kinds: Object.fromEntries(runs.map(([kind, r]) => [kind, {
         requests: r.requests.total, perSecond: r.requests.average, p50ms: r.latency.p50, p99ms: r.latency.p99,
         non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts,
@@ -126,12 +92,7 @@ async function main() {
     if (!firstOk || !limited) throw new Error(`rate limit phase: expected ${RATE_LIMIT} successes then 429s, got ${anonymous.join(',')}`);
     console.log('load: passed');
   } finally {
-    // wrangler runs workerd as a child: signal the whole group that this script started.
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      // Already gone.
-    }
+    await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
