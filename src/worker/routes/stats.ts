@@ -75,12 +75,19 @@ const uploadRoute = createRoute({
   },
 });
 
-stats.openapi(uploadRoute, async (c) => {
-  const set = await readUpload(c);
-  // One domain is enough for a shard that will be merged; solving needs two (checked by the mixture routes).
+/**
+ * Validates and stores a set, then responds 201 when it is new or 200 when the
+ * same content was stored before. One domain is enough for a shard that will be
+ * merged; solving needs two (checked by the mixture routes).
+ */
+async function storeSet(c: Context<AppEnv>, set: StatsSet) {
   validateStats(set, { minDomains: 1 });
   const { id, created, size } = await putStats(c.env, set, MAX_UPLOAD_BODY_BYTES);
   return c.json({ id, hash: id, created, size, summary: summarizeStats(set) }, created ? 201 : 200);
+}
+
+stats.openapi(uploadRoute, async (c) => {
+  return storeSet(c, await readUpload(c));
 });
 
 const listRoute = createRoute({
@@ -160,9 +167,7 @@ stats.openapi(mergeRoute, async (c) => {
   // Sets are read one at a time, so memory contains the running merge plus one input.
   let merged = await loadStats(c.env, ids[0]);
   for (const id of ids.slice(1)) merged = mergeStats(merged, await loadStats(c.env, id));
-  validateStats(merged, { minDomains: 1 });
-  const { id, created, size } = await putStats(c.env, merged, MAX_UPLOAD_BODY_BYTES);
-  return c.json({ id, hash: id, created, size, summary: summarizeStats(merged) }, created ? 201 : 200);
+  return storeSet(c, merged);
 });
 
 const getRoute = createRoute({
