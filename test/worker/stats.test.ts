@@ -152,7 +152,7 @@ describe('POST /v1/stats', () => {
   });
 });
 
-/** An F32 safetensors statistics file of `k` domains with one modality of width `dim`. */
+/** Builds an F32 safetensors statistics file of `k` domains with one modality of width `dim`. */
 function f32Safetensors(k: number, dim: number): Uint8Array<ArrayBuffer> {
   const sumBytes = 4 * k * dim;
   const header = {

@@ -36,7 +36,7 @@ export const CSV_COLUMNS = [
  * CSV export (RFC 4180), one row per domain. Provenance is repeated in columns
  * on every row instead of comment lines, because readers such as pandas treat
  * `#` anywhere in a line as a comment once comments are enabled. The warning
- * column holds the warnings about that row's domain; `implied_tokens` is empty
+ * column contains the warnings about that row's domain; `implied_tokens` is empty
  * unless the budget is in tokens.
  */
 export function csv(plan: MixturePlan): string {

@@ -96,7 +96,7 @@ function scaledNorm2(out: Float64Array, offset: number, dim: number): number {
   return norm2;
 }
 
-/** The error for a centroid or kernel entry beyond float64, which would make the factorization fail with NaN pivots. */
+/** Builds the error for a centroid or kernel entry beyond float64, which would make the factorization fail with NaN pivots. */
 export function overflow(domain: string, modality: string): MadmixError {
   return new MadmixError(
     'invalid_stats',

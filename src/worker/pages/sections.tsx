@@ -52,9 +52,9 @@ export interface BudgetValues {
 const optionText = (value: number | undefined): string => (value === undefined ? '' : String(value));
 
 /**
- * The budget form. The number fields are text inputs with a decimal keyboard
- * because browsers blank a type=number input whose value is not a number, and
- * a rejected value should stay visible next to its error.
+ * Renders the budget form. Its number fields are text inputs with a decimal
+ * keyboard, because browsers blank a type=number input whose value is not a
+ * number and a rejected value should stay visible next to its error.
  */
 export function BudgetForm(props: { options: ExportOptions; values?: BudgetValues; error?: string }) {
   const { budget, unit = 'samples', maxEpochs } = props.options;

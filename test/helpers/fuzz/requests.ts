@@ -51,7 +51,7 @@ function params(rng: Rng): Record<string, unknown> {
   return out;
 }
 
-/** A JSON-ish body for a compute route: a stored id, an inline hostile set or garbage. */
+/** Builds a JSON-like body for a compute route: a stored id, an inline hostile set or garbage. */
 function computeBody(rng: Rng, ctx: FuzzContext, compare: boolean): string {
   const base = validStatsJson(3, rng.int(5));
   const stats = rng.chance(0.4) ? id(rng, ctx.statsIds, 64) : rng.chance(0.5) ? JSON.parse(safeMutation(rng, base)) : hostileValue(rng);
@@ -66,7 +66,7 @@ function computeBody(rng: Rng, ctx: FuzzContext, compare: boolean): string {
   return JSON.stringify(body);
 }
 
-/** A stats mutation that is still JSON text, or the valid base. */
+/** Returns a stats mutation that is still JSON text, or else the valid base. */
 function safeMutation(rng: Rng, base: Record<string, unknown>): string {
   const text = mutateStatsJson(rng, base);
   try {

@@ -22,7 +22,9 @@ export function newTally(): FuzzTally {
 }
 
 function describe(request: FuzzRequest): string {
-  const body = request.body === undefined ? '' : typeof request.body === 'string' ? request.body.slice(0, 120) : `<${request.body.length} bytes>`;
+  let body = '';
+  if (typeof request.body === 'string') body = request.body.slice(0, 120);
+  else if (request.body !== undefined) body = `<${request.body.length} bytes>`;
   return `${request.method} ${request.path.slice(0, 120)} ${body}`;
 }
 

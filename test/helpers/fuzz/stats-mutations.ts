@@ -3,7 +3,7 @@ import { HOSTILE_NAMES, hostileValue } from './values.js';
 
 type Json = Record<string, any>;
 
-/** A valid stats JSON set with `k` domains and modalities image (dim 3) and text (dim 2). */
+/** Builds a valid stats JSON set with `k` domains and modalities image (dim 3) and text (dim 2). */
 export function validStatsJson(k = 3, seed = 1): Json {
   return {
     format: 'madmix.stats',
@@ -75,7 +75,7 @@ export function joinSafetensors(header: Json | string, data: Uint8Array, lengthO
   return out;
 }
 
-/** One hostile change to valid madmix safetensors bytes. */
+/** Applies one hostile change to valid madmix safetensors bytes. */
 export function mutateSafetensors(rng: Rng, bytes: Uint8Array): Uint8Array {
   const { header, data } = splitSafetensors(bytes);
   const names = Object.keys(header).filter((n) => n !== '__metadata__');
